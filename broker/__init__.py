@@ -1,0 +1,1 @@
+"""The broker port (adapter.py), its amqtt implementation and the SQLite store."""

@@ -1,0 +1,349 @@
+"""`BrokerAdapter` on the embedded amqtt 0.12.1 broker: the only module that imports amqtt.
+
+amqtt's own flow has faults (see DESIGN.md); `_GateBroker` overrides the steps that
+carry them, and each override says which fault it closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from amqtt.broker import Broker
+from amqtt.contexts import BrokerConfig, ListenerConfig, ListenerType
+from amqtt.errors import AMQTTError, MQTTError
+from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
+from amqtt.session import Session
+from amqtt.utils import gen_client_id
+
+from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
+from broker.errors import BrokerUnavailable, ClientNotFound
+
+log = logging.getLogger(__name__)
+
+_INFO = "mqttgate.info"  # key of our bookkeeping in Session.attributes
+_CLOSE_WAIT = 2.0  # seconds a closing connection may take before its transport is aborted
+
+
+@dataclass
+class _Info:
+    """What mqttgate knows of a session beyond amqtt's Session."""
+
+    created_at: datetime
+    keepalive: int = 0
+    listener: str | None = None
+    connected_at: datetime | None = None
+    disconnected_at: datetime | None = None
+    subscriptions: dict[str, int] = field(default_factory=dict)
+    connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
+    transport: Any = None
+
+
+def _info(session: Session) -> _Info:
+    info = session.attributes.get(_INFO)
+    if info is None:
+        info = session.attributes[_INFO] = _Info(created_at=_now())
+    return info
+
+
+class _GateHandler(BrokerProtocolHandler):
+    def handle_read_timeout(self) -> None:
+        # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
+        # §3.1.2.10 says close it (which publishes its will).
+        asyncio.ensure_future(self.handle_connection_closed())
+
+
+class _GateBroker(Broker):
+    def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float) -> None:
+        super().__init__(config)
+        self.allow_anonymous = allow_anonymous
+        self.connect_timeout = connect_timeout
+        self.transports: set[asyncio.BaseTransport] = set()
+
+    # Connections are tracked so that shutdown can abort the ones that would not close.
+    async def stream_connected(self, reader: Any, writer: asyncio.StreamWriter, listener_name: str) -> None:
+        await self._tracked(writer.transport, super().stream_connected(reader, writer, listener_name))
+
+    async def ws_connected(self, websocket: Any, listener_name: str) -> None:
+        await self._tracked(websocket.transport, super().ws_connected(websocket, listener_name))
+
+    async def _tracked(self, transport: asyncio.BaseTransport, connection: Any) -> None:
+        self.transports.add(transport)
+        try:
+            await connection
+        finally:
+            self.transports.discard(transport)
+
+    async def _initialize_client_session(
+        self, reader: Any, writer: Any, remote_address: str, remote_port: int
+    ) -> tuple[BrokerProtocolHandler, Session]:
+        # amqtt waits for CONNECT forever, and resolves (even deletes) the stored session
+        # before authentication. Here: CONNECT within connect_timeout, and the session is
+        # resolved in _handle_client_session only once the client is authenticated.
+        try:
+            handler, session = await asyncio.wait_for(
+                _GateHandler.init_from_connect(reader, writer, self.plugins_manager), self.connect_timeout
+            )
+        except TimeoutError:
+            await _close(writer)
+            raise AMQTTError(f"no CONNECT from {remote_address}:{remote_port} within {self.connect_timeout}s") from None
+        except MQTTError:
+            await _close(writer)
+            raise
+        except Exception as exc:
+            await _close(writer)
+            raise AMQTTError(f"bad CONNECT from {remote_address}:{remote_port}: {exc!r}") from None
+        if not session.client_id:
+            session.client_id = gen_client_id()
+        info = _info(session)
+        info.keepalive = session.keep_alive
+        info.transport = getattr(getattr(writer, "_writer", None), "transport", None) or getattr(
+            getattr(writer, "_protocol", None), "transport", None
+        )
+        if session.keep_alive > 0:
+            # the reader times out after 1.5x keepalive (MQTT 3.1.1 §3.1.2.10)
+            session.keep_alive = math.ceil(session.keep_alive * 1.5)
+        return handler, session
+
+    async def _handle_client_session(
+        self, reader: Any, writer: Any, incoming: Session, handler: BrokerProtocolHandler, server: Any,
+        listener_name: str,
+    ) -> None:
+        handler.attach(incoming, reader, writer)
+        if not await self._authenticate(incoming, self.listeners_config[listener_name]):
+            # Refused: answer and close, leaving every stored session untouched (amqtt
+            # would take over a connected client of that id and leave a ghost session).
+            await handler.mqtt_connack_authorize(False)
+            await _close(writer)
+            return
+        session = await self._resolve_session(incoming)
+        info = _info(session)
+        info.listener = listener_name
+        info.connected_at, info.disconnected_at = _now(), None
+        info.connection_closed = asyncio.Event()
+        info.keepalive, info.transport = _info(incoming).keepalive, _info(incoming).transport
+        session.transitions.connect()
+        handler.attach(session, reader, writer)
+        self._sessions[session.client_id] = (session, handler)
+        try:
+            await handler.mqtt_connack_authorize(True)
+            await handler.start()
+            # Only the messages queued for this session while it was offline. amqtt also
+            # sends every retained message matching any client's filter here: not done.
+            await self._publish_session_retained_messages(session)
+            await self._client_message_loop(session, handler)
+        finally:
+            info.disconnected_at = _now()
+            info.connection_closed.set()
+
+    async def _resolve_session(self, incoming: Session) -> Session:
+        """The session this CONNECT continues (clean_session false) or a fresh one."""
+        client_id = incoming.client_id
+        stored = self._sessions.get(client_id, (None, None))[0]
+        if stored is not None and stored.transitions.state == "connected":
+            await self.take_over(stored)
+        if incoming.clean_session or stored is None:
+            await self._delete_session(client_id)
+            incoming.parent = 0
+            return incoming
+        for name in ("will_flag", "will_message", "will_topic", "will_qos", "will_retain", "keep_alive",
+                     "username", "password", "remote_address", "remote_port", "ssl_object"):
+            setattr(stored, name, getattr(incoming, name))
+        stored.parent = 1
+        return stored
+
+    async def take_over(self, session: Session) -> None:
+        """Close the connection of a client whose id connects again, without its will."""
+        session.will_flag = False
+        await self.close_connection(session)
+
+    async def close_connection(self, session: Session) -> None:
+        """Close a connected session's connection and wait until amqtt has let it go."""
+        info = _info(session)
+        handler = self._sessions.get(session.client_id, (None, None))[1]
+        if handler is not None:
+            await handler.handle_connection_closed()
+        try:
+            await asyncio.wait_for(info.connection_closed.wait(), _CLOSE_WAIT)
+        except TimeoutError:
+            log.warning("connection of %s did not close in %ss; aborting it", session.client_id, _CLOSE_WAIT)
+            if info.transport is not None:
+                info.transport.abort()
+            await asyncio.wait_for(info.connection_closed.wait(), _CLOSE_WAIT)
+
+    async def _authenticate(self, session: Session, listener: Any) -> bool:
+        # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
+        # queueing for all of them; mqttgate decides here instead.
+        return self.allow_anonymous or bool(session.username)
+
+    async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
+        granted = await super().add_subscription(subscription, session)
+        if granted != 0x80:
+            _info(session).subscriptions[subscription[0]] = granted
+        return granted
+
+    def _del_subscription(self, a_filter: str, session: Session) -> int:
+        deleted = super()._del_subscription(a_filter, session)
+        if deleted:
+            _info(session).subscriptions.pop(a_filter, None)
+        return deleted
+
+
+async def _close(writer: Any) -> None:
+    try:
+        await asyncio.wait_for(writer.close(), _CLOSE_WAIT)
+    except (TimeoutError, OSError):
+        pass
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+_AMQTT_TYPES = {"tcp": (ListenerType.TCP, False), "tls": (ListenerType.TCP, True),
+                "ws": (ListenerType.WS, False), "wss": (ListenerType.WS, True)}
+
+
+class AmqttBrokerAdapter:
+    """The broker port on amqtt.
+
+    Args:
+        listeners: MQTT listeners by name (`mqttgate.config.MqttListener`-shaped).
+        allow_anonymous: accept CONNECTs without a username.
+        connect_timeout: seconds a new connection has to send CONNECT.
+    """
+
+    def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True,
+                 connect_timeout: float = 10.0) -> None:
+        self._listener_types = {name: listener.type for name, listener in listeners.items()}
+        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={})
+        # set after construction: BrokerConfig would copy "default" fields into the others
+        config.listeners = {
+            name: ListenerConfig(
+                type=_AMQTT_TYPES[listener.type][0], bind=listener.bind, ssl=_AMQTT_TYPES[listener.type][1],
+                certfile=listener.certfile, keyfile=listener.keyfile, max_connections=listener.max_connections,
+            )
+            for name, listener in listeners.items()
+        }
+        if "default" not in config.listeners:
+            config.listeners["default"] = ListenerConfig(bind=None)
+        self._allow_anonymous = allow_anonymous
+        self._connect_timeout = connect_timeout
+        self._config = config
+        self._broker: _GateBroker | None = None
+        self._started_at: datetime | None = None
+
+    async def start(self) -> None:
+        self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
+                                   connect_timeout=self._connect_timeout)
+        await self._broker.start()
+        self._started_at = _now()
+
+    async def stop(self) -> None:
+        broker, self._broker, self._started_at = self._broker, None, None
+        if broker is None or broker.transitions.state != "started":
+            return
+        for server in broker._servers.values():
+            if server.instance is not None:
+                server.instance.close()
+        shutdown = asyncio.ensure_future(broker.shutdown())
+        done, _ = await asyncio.wait({shutdown}, timeout=1.5)
+        if not done:
+            # Python 3.12+ Server.wait_closed() waits for every connection, and amqtt
+            # closes only those with a session: abort the rest (half-open ones included).
+            log.info("aborting %d connection(s) that did not close", len(broker.transports))
+            for transport in list(broker.transports):
+                transport.abort()
+            done, _ = await asyncio.wait({shutdown}, timeout=1.5)
+        if not done:
+            shutdown.cancel()
+            log.warning("broker shutdown did not finish in time; cancelled")
+        elif shutdown.exception():
+            log.error("broker shutdown failed", exc_info=shutdown.exception())
+
+    @property
+    def _running(self) -> _GateBroker:
+        if self._broker is None or self._broker.transitions.state != "started":
+            raise BrokerUnavailable()
+        return self._broker
+
+    def status(self) -> BrokerStatus:
+        broker = self._broker
+        running = broker is not None and broker.transitions.state == "started"
+        listeners = []
+        if running:
+            for name, server in broker._servers.items():
+                sockets = list(getattr(server.instance, "sockets", None) or [])
+                host, port = sockets[0].getsockname()[:2] if sockets else ("", 0)
+                listeners.append(Listener(name=name, type=self._listener_types[name],
+                                          bind=f"{host}:{port}", running=bool(sockets)))
+        return BrokerStatus(running=running, started_at=self._started_at, listeners=listeners)
+
+    def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
+        sessions = self._running.sessions
+        start = (page - 1) * limit
+        candidates = (entry[0] for entry in sessions.values())
+        if where.is_empty:
+            count: int | None = len(sessions)
+        else:
+            candidates = (s for s in candidates if _matches(s, where))
+            count = None
+        found = list(islice(candidates, start, start + limit + 1))
+        return Page(items=[_client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
+
+    def get_client(self, clientid: str) -> Client:
+        return _client(self._session(clientid))
+
+    async def kick_client(self, clientid: str) -> None:
+        broker = self._running
+        session = self._session(clientid)
+        if session.transitions.state == "connected":
+            await broker.close_connection(session)
+        if broker.sessions.get(clientid, (None,))[0] is session:
+            await broker._cleanup_session(clientid)
+
+    def _session(self, clientid: str) -> Session:
+        entry = self._running.sessions.get(clientid)
+        if entry is None:
+            raise ClientNotFound(clientid)
+        return entry[0]
+
+
+def _matches(session: Session, where: ClientFilter) -> bool:
+    if where.clientid and session.client_id not in where.clientid:
+        return False
+    if where.username and session.username not in where.username:
+        return False
+    if where.like_clientid and where.like_clientid not in (session.client_id or ""):
+        return False
+    if where.like_username and where.like_username not in (session.username or ""):
+        return False
+    if where.conn_state and where.conn_state != session.transitions.state:
+        return False
+    return not (where.ip_address and where.ip_address != session.remote_address)
+
+
+def _client(session: Session) -> Client:
+    info = _info(session)
+    connected = session.transitions.state == "connected"
+    return Client(
+        clientid=session.client_id,
+        username=session.username,
+        ip_address=session.remote_address,
+        port=session.remote_port,
+        listener=info.listener,
+        connected=connected,
+        clean_start=bool(session.clean_session),
+        keepalive=info.keepalive,
+        created_at=info.created_at,
+        connected_at=info.connected_at,
+        disconnected_at=None if connected else info.disconnected_at,
+        subscriptions_cnt=len(info.subscriptions),
+        inflight_cnt=session.inflight_out_count,
+        mqueue_len=session.retained_messages_count,
+    )

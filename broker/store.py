@@ -1,0 +1,50 @@
+"""SQLite persistence for what must survive a restart.
+
+One file, `mqttgate.db` in data_dir, in WAL mode with full sync: a row is on disk when a
+write returns. Schema changes are numbered migrations run at open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE api_keys (
+        name        TEXT PRIMARY KEY,
+        api_key     TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,
+        role        TEXT NOT NULL DEFAULT 'administrator',
+        enable      INTEGER NOT NULL DEFAULT 1,
+        expired_at  TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL
+    );
+    """,
+]
+
+
+class Store:
+    """The SQLite database in data_dir.
+
+    Args:
+        path: the database file; its folder is created if missing.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+            self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()

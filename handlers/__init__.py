@@ -1,0 +1,1 @@
+"""Operation handlers, one module per spec tag; connexion routes each operationId here."""

@@ -1,0 +1,45 @@
+"""What every handler shares: the adapter of this request, and the wire shapes of pages and times."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, TypeVar
+
+from connexion import request
+
+from broker.adapter import BrokerAdapter, Page
+
+T = TypeVar("T")
+
+
+def broker() -> BrokerAdapter:
+    """The broker adapter the lifespan set up for this app."""
+    return request.state.broker
+
+
+def node() -> str:
+    return request.state.node
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds")
+
+
+def plain(item: Any) -> dict[str, Any]:
+    """A dataclass as JSON-ready dict: times in RFC 3339, unknown (None) times left out."""
+    out = {}
+    for key, value in asdict(item).items():
+        if isinstance(value, datetime):
+            out[key] = rfc3339(value)
+        elif value is not None or not key.endswith("_at"):
+            out[key] = value
+    return out
+
+
+def page_body(result: Page[T], *, page: int, limit: int, shape: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    meta: dict[str, Any] = {"page": page, "limit": limit, "hasnext": result.hasnext}
+    if result.count is not None:
+        meta["count"] = result.count
+    return {"data": [shape(item) for item in result.items], "meta": meta}

@@ -1,0 +1,89 @@
+"""The composition root: `create_app(config)` wires spec, handlers, errors and the runtime."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.options import SwaggerUIOptions
+from starlette.responses import RedirectResponse
+
+from broker.errors import GateError
+from mqttgate import errors
+from mqttgate.config import CONFIG_ENV, Config, load_config
+from mqttgate.runtime import Runtime
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+API_BASE = "/api/v5"
+DOCS_PATH = "/api-docs"
+
+log = logging.getLogger("mqttgate")
+
+
+def create_app(config: Config | None = None) -> BrokerLifespan:
+    """Build the ASGI app; the broker starts and stops with the app's lifespan.
+
+    Args:
+        config: the configuration; None reads the file named by `MQTTGATE_CONFIG` (if set)
+            and the environment, as under gunicorn.
+    """
+    if config is None:
+        config = load_config(os.environ.get(CONFIG_ENV))
+    api = AsyncApp(
+        __name__,
+        specification_dir=SPEC_DIR,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=config.rest_api.swagger_ui, swagger_ui_path=DOCS_PATH),
+    )
+    api.add_api("openapi.yaml", strict_validation=True, validate_responses=config.rest_api.validate_responses,
+                validator_map={"parameter": errors.NamedParameterValidator})
+    if config.rest_api.swagger_ui:
+        api.add_url_rule(DOCS_PATH, "api_docs", _to_swagger_ui)
+    errors.register(api)
+    return BrokerLifespan(api, config)
+
+
+async def _to_swagger_ui(request: Any) -> RedirectResponse:
+    return RedirectResponse(f"{API_BASE}{DOCS_PATH}/", status_code=307)
+
+
+class BrokerLifespan:
+    """The API app, with the runtime started and stopped by the ASGI lifespan.
+
+    The runtime reaches handlers through the lifespan state (`request.state.broker`).
+    A start that cannot succeed (data_dir owned by another worker, port in use) fails
+    the lifespan with one line, so uvicorn and gunicorn stop instead of retrying.
+    """
+
+    def __init__(self, api: AsyncApp, config: Config) -> None:
+        self.api = api
+        self.config = config
+        self.runtime: Runtime | None = None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.api(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    self.runtime = await Runtime.start(self.config)
+                except (GateError, OSError) as exc:
+                    log.error("mqttgate cannot start: %s", exc)
+                    await send({"type": "lifespan.startup.failed", "message": f"mqttgate cannot start: {exc}"})
+                    return
+                scope.setdefault("state", {}).update(
+                    broker=self.runtime.broker, api_keys=self.runtime.api_keys,
+                    node=f"mqttgate@{socket.gethostname()}",
+                )
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.runtime is not None:
+                    await self.runtime.stop()
+                    self.runtime = None
+                await send({"type": "lifespan.shutdown.complete"})
+                return

@@ -1,0 +1,269 @@
+"""Configuration: YAML file, then environment variables, into frozen dataclasses.
+
+Every key is optional. Unknown keys and wrong types are refused with a `ConfigError`
+naming the key. Environment variables override the file: `MQTTGATE_` + the key path in
+upper case joined by `__`, list items by index, values read as YAML scalars, e.g.
+`MQTTGATE_REST_API__LISTENERS__0__PORT=9999` or `MQTTGATE_MQTT__ALLOW_ANONYMOUS=false`.
+`MQTTGATE_CONFIG` names the file itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+ENV_PREFIX = "MQTTGATE_"
+CONFIG_ENV = "MQTTGATE_CONFIG"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the key and the reason."""
+
+
+@dataclass(frozen=True)
+class MqttListener:
+    """One MQTT listener.
+
+    Attributes:
+        type: `tcp`, `ws` (WebSocket), `tls` (TCP over TLS) or `wss` (WebSocket over TLS).
+        bind: `host:port`; port 0 picks a free port.
+        certfile: PEM certificate chain, required for `tls` and `wss`.
+        keyfile: PEM private key, required for `tls` and `wss`.
+        max_connections: 0 for no limit.
+    """
+
+    type: Literal["tcp", "ws", "tls", "wss"] = "tcp"
+    bind: str = "127.0.0.1:1883"
+    certfile: str | None = None
+    keyfile: str | None = None
+    max_connections: int = 0
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    """The embedded MQTT broker.
+
+    Attributes:
+        listeners: listeners by name; a file's `listeners` replaces the default one.
+        allow_anonymous: accept CONNECTs that carry no credentials.
+        connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
+    """
+
+    listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
+    allow_anonymous: bool = True
+    connect_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class RestListener:
+    """One HTTP listener of the management API (HiveMQ style: name, port, bind address)."""
+
+    name: str = "http-default"
+    port: int = 8888
+    bind_address: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class RestApiConfig:
+    """The management REST API.
+
+    Attributes:
+        enabled: false runs the broker alone.
+        listeners: HTTP listeners, all serving the same API; ignored under gunicorn, which binds itself.
+        swagger_ui: serve Swagger UI at `/api-docs`.
+        validate_responses: check every response against the spec (for tests; costs time).
+    """
+
+    enabled: bool = True
+    listeners: list[RestListener] = field(default_factory=lambda: [RestListener()])
+    swagger_ui: bool = True
+    validate_responses: bool = False
+
+
+@dataclass(frozen=True)
+class ApiKeyConfig:
+    """API keys for the REST API.
+
+    Attributes:
+        bootstrap_file: lines `key:secret` or `key:secret:role`, loaded at every start.
+    """
+
+    bootstrap_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole mqttgate configuration.
+
+    Attributes:
+        data_dir: where the SQLite database and generated files live.
+        log_level: debug, info, warning or error.
+    """
+
+    data_dir: str = "./data"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    mqtt: MqttConfig = field(default_factory=MqttConfig)
+    rest_api: RestApiConfig = field(default_factory=RestApiConfig)
+    api_key: ApiKeyConfig = field(default_factory=ApiKeyConfig)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir)
+
+
+def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the YAML file at `path` (if any), apply environment overrides, and validate.
+
+    Raises:
+        ConfigError: the file cannot be read or parsed, or a key or value is invalid.
+    """
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"config file {path} is not valid YAML{where}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"config file {path} must hold a mapping of keys")
+        raw = loaded or {}
+    for name, value in sorted(environ.items()):
+        if name.startswith(ENV_PREFIX) and name != CONFIG_ENV:
+            _set_path(raw, name[len(ENV_PREFIX) :].lower().split("__"), value, name)
+    config = _build(Config, raw, "")
+    _check(config)
+    return config
+
+
+def _set_path(raw: dict[str, Any], keys: list[str], text: str, env_name: str) -> None:
+    try:
+        value = yaml.safe_load(text) if text else ""
+    except yaml.YAMLError:
+        value = text
+    node: Any = raw
+    for i, key in enumerate(keys):
+        last = i == len(keys) - 1
+        if isinstance(node, list):
+            if not key.isdigit() or int(key) > len(node):
+                raise ConfigError(f"{env_name}: list index {key!r} is out of range")
+            if int(key) == len(node):
+                node.append({})
+            key = int(key)
+        elif not isinstance(node, dict):
+            raise ConfigError(f"{env_name}: {keys[i - 1]} is not a mapping")
+        if last:
+            node[key] = value
+        else:
+            if isinstance(node, dict) and key not in node:
+                node[key] = [] if keys[i + 1].isdigit() else {}
+            node = node[key]
+
+
+def _build(cls: type, data: Any, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path or 'config'}: expected a mapping, got {_show(data)}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in known:
+            where = f"{path}.{key}" if path else str(key)
+            raise ConfigError(f"unknown key {where!r}; known keys here: {', '.join(sorted(known))}")
+    values = {name: _convert(hints[name], data[name], f"{path}.{name}" if path else name)
+              for name in known if name in data}
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, path: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, {} if value is None else value, path)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _convert(inner, value, path)
+    if origin is Literal:
+        if value not in args:
+            raise ConfigError(f"{path}: must be one of {', '.join(map(str, args))}, got {_show(value)}")
+        return value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: expected a mapping, got {_show(value)}")
+        return {str(k): _convert(args[1], v, f"{path}.{k}") for k, v in value.items()}
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: expected a list, got {_show(value)}")
+        return [_convert(args[0], v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: expected true or false, got {_show(value)}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{path}: expected an integer, got {_show(value)}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{path}: expected a number, got {_show(value)}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ConfigError(f"{path}: expected a string, got {_show(value)}")
+        return str(value)
+    raise TypeError(f"unsupported config type {hint!r}")  # a bug in this module, not in the file
+
+
+def _show(value: Any) -> str:
+    return "nothing" if value is None else repr(value)
+
+
+def _check(config: Config) -> None:
+    if not config.mqtt.listeners:
+        raise ConfigError("mqtt.listeners: at least one listener is needed")
+    for name, listener in config.mqtt.listeners.items():
+        where = f"mqtt.listeners.{name}"
+        _split_bind(listener.bind, f"{where}.bind")
+        if listener.max_connections < 0:
+            raise ConfigError(f"{where}.max_connections: must be 0 (no limit) or more")
+        if listener.type in ("tls", "wss"):
+            for key in ("certfile", "keyfile"):
+                file = getattr(listener, key)
+                if not file:
+                    raise ConfigError(f"{where}.{key}: required for a {listener.type} listener")
+                if not Path(file).is_file():
+                    raise ConfigError(f"{where}.{key}: no such file {file}")
+    if config.mqtt.connect_timeout <= 0:
+        raise ConfigError("mqtt.connect_timeout: must be more than 0 seconds")
+    names = [listener.name for listener in config.rest_api.listeners]
+    if len(set(names)) != len(names):
+        raise ConfigError("rest_api.listeners: names must be unique")
+    for i, listener in enumerate(config.rest_api.listeners):
+        if not 0 <= listener.port <= 65535:
+            raise ConfigError(f"rest_api.listeners[{i}].port: must be 0..65535, got {listener.port}")
+    if config.rest_api.enabled and not config.rest_api.listeners:
+        raise ConfigError("rest_api.listeners: at least one listener is needed while rest_api.enabled is true")
+
+
+def _split_bind(bind: str, where: str) -> tuple[str, int]:
+    host, sep, port = bind.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"{where}: expected host:port, got {bind!r}")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+def split_bind(bind: str) -> tuple[str, int]:
+    """Split a checked `host:port` bind string."""
+    return _split_bind(bind, "bind")

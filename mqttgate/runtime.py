@@ -1,0 +1,80 @@
+"""What one mqttgate process owns: the data_dir lock, the store, the API keys and the broker."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from broker.adapter import BrokerAdapter
+from broker.amqtt_adapter import AmqttBrokerAdapter
+from broker.api_keys import ApiKeys
+from broker.errors import BrokerOwned
+from broker.store import Store
+from mqttgate.config import Config
+
+log = logging.getLogger("mqttgate")
+
+
+@dataclass
+class Runtime:
+    """The running parts, built by `start` and released by `stop`."""
+
+    config: Config
+    store: Store
+    api_keys: ApiKeys
+    broker: BrokerAdapter
+    _lock_fd: int
+
+    @classmethod
+    async def start(cls, config: Config) -> Runtime:
+        """Take the data_dir, open the store, load API keys, and start the broker.
+
+        Raises:
+            BrokerOwned: another process runs a broker on this data_dir.
+        """
+        data = config.data_path
+        data.mkdir(parents=True, exist_ok=True)
+        lock_fd = _own(data)
+        store = Store(data / "mqttgate.db")
+        try:
+            api_keys = ApiKeys(store)
+            if config.api_key.bootstrap_file:
+                api_keys.load_bootstrap_file(Path(config.api_key.bootstrap_file))
+            first = api_keys.ensure_first_key(data)
+            if first:
+                print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
+                      f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
+                      flush=True)
+            broker = AmqttBrokerAdapter(config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
+                                        connect_timeout=config.mqtt.connect_timeout)
+            await broker.start()
+        except BaseException:
+            store.close()
+            os.close(lock_fd)
+            raise
+        for listener in broker.status().listeners:
+            log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
+        return cls(config, store, api_keys, broker, lock_fd)
+
+    async def stop(self) -> None:
+        try:
+            await self.broker.stop()
+        finally:
+            self.store.close()
+            os.close(self._lock_fd)
+
+
+def _own(data: Path) -> int:
+    fd = os.open(data / "mqttgate.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise BrokerOwned(
+            f"another mqttgate process already runs the broker on data_dir {data.resolve()}: one process owns "
+            "the broker and its MQTT state, so run gunicorn with -w 1 (and one mqttgate per data_dir)"
+        ) from None
+    return fd

@@ -1,0 +1,1 @@
+"""The OpenAPI contract of the management API, shipped as package data."""
