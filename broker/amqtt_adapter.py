@@ -55,7 +55,7 @@ class _GateHandler(BrokerProtocolHandler):
     def handle_read_timeout(self) -> None:
         # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
         # §3.1.2.10 says close it (which publishes its will).
-        asyncio.ensure_future(self.handle_connection_closed())
+        self._closing = asyncio.ensure_future(self.handle_connection_closed())
 
 
 class _GateBroker(Broker):
@@ -114,10 +114,10 @@ class _GateBroker(Broker):
         self, reader: Any, writer: Any, incoming: Session, handler: BrokerProtocolHandler, server: Any,
         listener_name: str,
     ) -> None:
-        handler.attach(incoming, reader, writer)
         if not await self._authenticate(incoming, self.listeners_config[listener_name]):
             # Refused: answer and close, leaving every stored session untouched (amqtt
             # would take over a connected client of that id and leave a ghost session).
+            handler.attach(incoming, reader, writer)
             await handler.mqtt_connack_authorize(False)
             await _close(writer)
             return

@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
+import warnings
 from pathlib import Path
 from typing import Any
 
-from connexion import AsyncApp
-from connexion.options import SwaggerUIOptions
-from starlette.responses import RedirectResponse
+import yaml
 
-from broker.errors import GateError
-from mqttgate import errors
-from mqttgate.config import CONFIG_ENV, Config, load_config
-from mqttgate.runtime import Runtime
+# connexion imports starlette's test client, which warns when httpx2 is not installed
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from connexion import AsyncApp  # noqa: E402
+from connexion.options import SwaggerUIOptions  # noqa: E402
+from starlette.responses import RedirectResponse  # noqa: E402
+
+from broker.errors import GateError  # noqa: E402
+from mqttgate import errors, request_parsing  # noqa: E402
+from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
+from mqttgate.runtime import Runtime  # noqa: E402
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
 API_BASE = "/api/v5"
 DOCS_PATH = "/api-docs"
-
-log = logging.getLogger("mqttgate")
 
 
 def create_app(config: Config | None = None) -> BrokerLifespan:
@@ -39,10 +42,12 @@ def create_app(config: Config | None = None) -> BrokerLifespan:
         swagger_ui_options=SwaggerUIOptions(swagger_ui=config.rest_api.swagger_ui, swagger_ui_path=DOCS_PATH),
     )
     api.add_api("openapi.yaml", strict_validation=True, validate_responses=config.rest_api.validate_responses,
-                validator_map={"parameter": errors.NamedParameterValidator})
+                validator_map={"parameter": request_parsing.NamedParameterValidator},
+                uri_parser_class=request_parsing.RepeatedQueryParser)
     if config.rest_api.swagger_ui:
         api.add_url_rule(DOCS_PATH, "api_docs", _to_swagger_ui)
-    errors.register(api)
+    spec = yaml.safe_load((SPEC_DIR / "openapi.yaml").read_text(encoding="utf-8"))
+    errors.register(api, errors.SpecRoutes(spec, API_BASE))
     return BrokerLifespan(api, config)
 
 
@@ -73,7 +78,6 @@ class BrokerLifespan:
                 try:
                     self.runtime = await Runtime.start(self.config)
                 except (GateError, OSError) as exc:
-                    log.error("mqttgate cannot start: %s", exc)
                     await send({"type": "lifespan.startup.failed", "message": f"mqttgate cannot start: {exc}"})
                     return
                 scope.setdefault("state", {}).update(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
+from typing import Any
 
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.validators import ParameterValidator
 from starlette.exceptions import HTTPException
 
 from broker import errors
@@ -50,7 +52,7 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     )
 
 
-def _one_line(text: str, limit: int = 300) -> str:
+def one_line(text: str, limit: int = 300) -> str:
     # jsonschema appends the whole schema and instance after a blank line: keep the first line
     line = " ".join(str(text).strip().split("\n", 1)[0].split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -63,16 +65,68 @@ def domain_error(request: ConnexionRequest, exc: errors.GateError) -> ConnexionR
             break
     if status >= 500:
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-    return error_response(status, code, _one_line(exc.message))
+    return error_response(status, code, one_line(exc.message))
 
 
-def http_error(request: ConnexionRequest, exc: HTTPException) -> ConnexionResponse:
+class SpecRoutes:
+    """The spec's paths, to answer the router's own 404 and 405 as the operation would.
+
+    connexion routes each operation separately, so its own 405 names only one method; and
+    starlette's mount does not match paths with a newline, which makes them a bare 404.
+    """
+
+    def __init__(self, spec: dict[str, Any], base_path: str) -> None:
+        self._routes = []
+        for template, item in spec["paths"].items():
+            pattern = re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(base_path + template)) + "$")
+            methods = {m.upper(): op for m, op in item.items() if m in _HTTP_METHODS}
+            self._routes.append((pattern, methods))
+        self._spec = spec
+
+    def _methods(self, path: str) -> dict[str, Any]:
+        return next((methods for pattern, methods in self._routes if pattern.match(path)), {})
+
+    def allow(self, path: str) -> str:
+        methods = set(self._methods(path))
+        if "GET" in methods:
+            methods.add("HEAD")
+        return ", ".join(sorted(methods))
+
+    def not_found_code(self, path: str, method: str) -> str:
+        """The code the operation documents for 404, or NOT_FOUND."""
+        operation = self._methods(path).get(method.upper(), {})
+        response = operation.get("responses", {}).get("404", {})
+        while "$ref" in response:
+            response = self._resolve(response["$ref"])
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        for part in schema.get("allOf", []):
+            codes = part.get("properties", {}).get("code", {}).get("enum")
+            if codes:
+                return codes[0]
+        return "NOT_FOUND"
+
+    def _resolve(self, ref: str) -> dict[str, Any]:
+        node: Any = self._spec
+        for key in ref.removeprefix("#/").split("/"):
+            node = node[key]
+        return node
+
+
+_HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+
+
+def http_error(request: ConnexionRequest, exc: HTTPException, routes: SpecRoutes) -> ConnexionResponse:
     status = exc.status_code
+    code = HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
     detail = getattr(exc, "detail", None) or getattr(exc, "title", None) or "Request failed"
+    headers = dict(getattr(exc, "headers", None) or {})
     if status == 401:
         detail = "Wrong API key or secret, or none given (HTTP Basic)"
-    return error_response(status, HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR"),
-                          _one_line(detail), getattr(exc, "headers", None))
+    elif status == 404:
+        code = routes.not_found_code(request.url.path, request.method)
+    elif status == 405:
+        headers["Allow"] = routes.allow(request.url.path) or headers.get("Allow", "")
+    return error_response(status, code, one_line(detail), headers)
 
 
 def unexpected_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -82,19 +136,10 @@ def unexpected_error(request: ConnexionRequest, exc: Exception) -> ConnexionResp
     return error_response(500, "INTERNAL_ERROR", "Internal error; the cause is in the server log")
 
 
-def register(app: ConnexionMiddleware) -> None:
+def register(app: ConnexionMiddleware, routes: SpecRoutes) -> None:
+    """Answer every error of `app` as `{"code", "message"}`."""
     app.add_error_handler(errors.GateError, domain_error)
-    app.add_error_handler(ProblemException, http_error)
-    app.add_error_handler(HTTPException, http_error)
+    app.add_error_handler(ProblemException, functools.partial(http_error, routes=routes))
+    app.add_error_handler(HTTPException, functools.partial(http_error, routes=routes))
     app.add_error_handler(Exception, unexpected_error)
 
-
-class NamedParameterValidator(ParameterValidator):
-    """connexion's parameter validator, with the parameter's name in the message."""
-
-    @staticmethod
-    def validate_parameter(parameter_type, value, param, param_name=None):
-        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
-        if error and not error.startswith("Missing"):
-            return f"Invalid {parameter_type} parameter '{param['name']}': {_one_line(error)}"
-        return error

@@ -1,0 +1,3 @@
+from mqttgate.cli import main
+
+main()

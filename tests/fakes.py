@@ -1,0 +1,92 @@
+"""A fake broker adapter and an app around it, for fast unit tests of handlers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
+from broker.errors import ClientNotFound
+
+T0 = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+
+
+def make_client(clientid: str, **fields: Any) -> Client:
+    base = Client(clientid=clientid, username=None, ip_address="127.0.0.1", port=50000, listener="tcp:default",
+                  connected=True, clean_start=True, keepalive=60, created_at=T0, connected_at=T0,
+                  disconnected_at=None, subscriptions_cnt=0, inflight_cnt=0, mqueue_len=0)
+    return replace(base, **fields)
+
+
+class FakeBroker:
+    """In-memory `BrokerAdapter`: clients in a dict, in insertion order."""
+
+    def __init__(self, *clients: Client, running: bool = True) -> None:
+        self.clients = {c.clientid: c for c in clients}
+        self.running = running
+        self.kicked: list[str] = []
+        self.fail_with: Exception | None = None
+
+    async def start(self) -> None:
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
+
+    def status(self) -> BrokerStatus:
+        listeners = [Listener("default", "tcp", "127.0.0.1:1883", True)] if self.running else []
+        return BrokerStatus(running=self.running, started_at=T0 if self.running else None, listeners=listeners)
+
+    def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
+        if self.fail_with:
+            raise self.fail_with
+        found = [c for c in self.clients.values()
+                 if (not where.clientid or c.clientid in where.clientid)
+                 and (not where.like_clientid or where.like_clientid in c.clientid)]
+        chunk = list(islice(found, (page - 1) * limit, page * limit + 1))
+        return Page(chunk[:limit], hasnext=len(chunk) > limit, count=len(found))
+
+    def get_client(self, clientid: str) -> Client:
+        if clientid not in self.clients:
+            raise ClientNotFound(clientid)
+        return self.clients[clientid]
+
+    async def kick_client(self, clientid: str) -> None:
+        self.get_client(clientid)
+        self.kicked.append(clientid)
+        del self.clients[clientid]
+
+
+class FakeApiKeys:
+    """Accepts exactly one key and secret."""
+
+    def __init__(self, key: str = "key", secret: str = "secret") -> None:
+        self.pair = (key, secret)
+
+    async def verify(self, key: str, secret: str) -> Any:
+        return _Key() if (key, secret) == self.pair else None
+
+
+class _Key:
+    name = "key"
+    role = "administrator"
+
+
+class WithState:
+    """The API app with `state` filled by a fake lifespan instead of the real runtime."""
+
+    def __init__(self, api: Any, **state: Any) -> None:
+        self.api = api
+        self.state = state
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()  # startup
+            scope.setdefault("state", {}).update(self.state)
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # shutdown
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await self.api(scope, receive, send)
