@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -27,10 +28,16 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def plain(item: Any) -> dict[str, Any]:
-    """A dataclass as JSON-ready dict: times in RFC 3339, unknown (None) times left out."""
+    """A flat dataclass as JSON-ready dict: times in RFC 3339, unknown (None) times left out."""
     out = {}
-    for key, value in asdict(item).items():
+    for key in _field_names(type(item)):
+        value = getattr(item, key)
         if isinstance(value, datetime):
             out[key] = rfc3339(value)
         elif value is not None or not key.endswith("_at"):

@@ -10,9 +10,9 @@ from broker.adapter import Client, ClientFilter
 from handlers._shape import broker, node, page_body, plain
 
 
-def _client(client: Client) -> dict[str, Any]:
+def _client(client: Client, node: str) -> dict[str, Any]:
     body = plain(client)
-    body["node"] = node()
+    body["node"] = node
     return body
 
 
@@ -26,12 +26,13 @@ async def list_clients(
                          like_clientid=like_clientid, like_username=like_username,
                          conn_state=conn_state, ip_address=ip_address)
     result = broker().list_clients(where, page=page, limit=limit)
-    return page_body(result, page=page, limit=limit, shape=_client)
+    here = node()
+    return page_body(result, page=page, limit=limit, shape=lambda client: _client(client, here))
 
 
 async def get_client(*, clientid: str):
     """One client by id."""
-    return _client(broker().get_client(clientid))
+    return _client(broker().get_client(clientid), node())
 
 
 async def kick_client(*, clientid: str):

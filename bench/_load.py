@@ -1,0 +1,137 @@
+"""Shared by the benchmarks: servers in subprocesses, raw MQTT clients, a keep-alive HTTP load loop."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Mqttgate:
+    """`mqttgate serve` in a subprocess on free loopback ports."""
+
+    def __init__(self, **env: str) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="mqttgate-bench-"))
+        self.mqtt_port, self.http_port = free_port(), free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mqttgate", "serve", "--data-dir", str(self.dir / "data"), "--log-level", "warning"],
+            env={**os.environ, "MQTTGATE_MQTT__LISTENERS__DEFAULT__BIND": f"127.0.0.1:{self.mqtt_port}",
+                 "MQTTGATE_REST_API__LISTENERS__0__PORT": str(self.http_port), **env},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status")
+        key = (self.dir / "data" / "initial_api_key").read_text().strip()
+        self.auth_header = "Basic " + base64.b64encode(key.encode()).decode()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class StaticJson:
+    """A bare Starlette app under uvicorn answering one path with fixed JSON: the baseline."""
+
+    def __init__(self, path: str, body: bytes) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="baseline-"))
+        (self.dir / "body.json").write_bytes(body)
+        self.http_port = free_port()
+        code = (
+            "import json, uvicorn\n"
+            "from starlette.applications import Starlette\n"
+            "from starlette.responses import JSONResponse\n"
+            "from starlette.routing import Route\n"
+            f"data = json.loads(open({str(self.dir / 'body.json')!r}).read())\n"
+            "async def page(request): return JSONResponse(data)\n"
+            f"app = Starlette(routes=[Route({path!r}, page)])\n"
+            f"uvicorn.run(app, host='127.0.0.1', port={self.http_port}, log_level='warning', access_log=False)\n"
+        )
+        self.proc = subprocess.Popen([sys.executable, "-c", code])
+        wait_http(f"http://127.0.0.1:{self.http_port}{path}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def wait_http(url: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+async def connect_mqtt_clients(port: int, count: int, prefix: str = "bench") -> list[asyncio.StreamWriter]:
+    """`count` raw MQTT 3.1.1 clients (clean session, keepalive 0), connected and idle."""
+
+    async def one(n: int) -> asyncio.StreamWriter:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        clientid = f"{prefix}-{n:05d}".encode()
+        variable = b"\x00\x04MQTT\x04\x02\x00\x00"
+        payload = len(clientid).to_bytes(2, "big") + clientid
+        writer.write(bytes([0x10, len(variable) + len(payload)]) + variable + payload)
+        connack = await reader.readexactly(4)
+        if connack[3] != 0:
+            raise RuntimeError(f"CONNACK refused: {connack!r}")
+        return writer
+
+    writers = []
+    for start in range(0, count, 100):
+        writers += await asyncio.gather(*(one(n) for n in range(start, min(start + 100, count))))
+    return writers
+
+
+async def _worker(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.monotonic() < deadline:
+            writer.write(request)
+            length = -1
+            status = b""
+            while True:
+                line = await reader.readline()
+                if not status:
+                    status = line
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+                if line in (b"\r\n", b""):
+                    break
+            await reader.readexactly(length)
+            if b" 200 " not in status:
+                raise RuntimeError(f"unexpected answer {status!r}")
+            counts[0] += 1
+    finally:
+        writer.close()
+
+
+def requests_per_second(port: int, path: str, headers: dict[str, str], seconds: float, concurrency: int) -> float:
+    """Requests/s over `concurrency` keep-alive connections for `seconds`."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}\r\n".encode()
+    counts = [0]
+
+    async def run() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(_worker(port, request, deadline, counts) for _ in range(concurrency)))
+
+    start = time.monotonic()
+    asyncio.run(run())
+    return counts[0] / (time.monotonic() - start)
