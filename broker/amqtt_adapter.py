@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any
 
 from amqtt.broker import Broker
-from amqtt.contexts import BrokerConfig, ListenerConfig, ListenerType
+from amqtt.contexts import Action, BrokerConfig, ListenerConfig, ListenerType
 from amqtt.errors import AMQTTError, MQTTError
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
@@ -176,12 +176,66 @@ class _GateBroker(Broker):
                 info.transport.abort()
             await asyncio.wait_for(info.connection_closed.wait(), _CLOSE_WAIT)
 
+    async def _handle_message_delivery(self, session: Session, handler: Any, wait_deliver: asyncio.Future[Any]) -> bool:
+        message = wait_deliver.result()
+        return True if message is None else await self.route_publish(session, message)
+
+    async def route_publish(self, session: Session, message: Any) -> bool:
+        """Route one PUBLISH received from `session`; False closes its connection.
+
+        Unlike amqtt, the publish QoS travels with the message, so that a subscriber gets
+        min(publish QoS, subscription QoS) and a QoS 0 publish is never upgraded.
+        """
+        topic = message.topic
+        if not topic or "#" in topic or "+" in topic or topic.startswith("$"):
+            log.warning("%s published to invalid topic %r; closing its connection", session.client_id, topic)
+            return False
+        if await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
+            await self._broadcast_message(session, topic, message.data, message.qos or 0)
+            if message.publish_packet and message.publish_packet.retain_flag:
+                await self.retain_message(session, topic, message.data, message.qos)
+        return True
+
+    async def _handle_disconnect(self, session: Session, handler: Any, disconnect_waiter: asyncio.Future[Any]) -> None:
+        # amqtt drops what the client published (and was acknowledged) but the message
+        # loop had not yet taken when the connection ended: route it first.
+        queue = session.delivered_message_queue
+        while not queue.empty():
+            message = queue.get_nowait()
+            if message is not None:
+                await self.route_publish(session, message)
+        await super()._handle_disconnect(session, handler, disconnect_waiter)
+
+    async def _run_broadcast(self, running_tasks: Any) -> None:
+        broadcast = await self._broadcast_queue.get()
+        topic, publish_qos = broadcast["topic"], broadcast.get("qos")
+        for a_filter, subscriptions in list(self._subscriptions.items()):
+            if not self._matches(topic, a_filter):
+                continue
+            for target, sub_qos in list(subscriptions):
+                qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
+                if not await self._topic_filtering(target, topic=topic, action=Action.RECEIVE):
+                    continue
+                if target.transitions.state != "connected":
+                    # queued for an offline persistent session, QoS 1 and 2 only [MQTT-3.1.2-5]
+                    if not target.clean_session and qos > 0:
+                        await self._retain_broadcast_message(broadcast, qos, target)
+                    continue
+                handler = self._get_handler(target)
+                if handler is not None:
+                    running_tasks.append(asyncio.ensure_future(
+                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
         # queueing for all of them; mqttgate decides here instead.
         return self.allow_anonymous or bool(session.username)
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
+        # amqtt keeps the first QoS when a client subscribes again to the same filter;
+        # MQTT 3.1.1 §3.8.4 says the new subscription replaces it.
+        if subscription[0] in _info(session).subscriptions:
+            self._del_subscription(subscription[0], session)
         granted = await super().add_subscription(subscription, session)
         if granted != 0x80:
             _info(session).subscriptions[subscription[0]] = granted

@@ -67,7 +67,7 @@ def serve_forever(config: Config) -> int:
                                            listener.name, host, port, API_BASE, docs)
     server = uvicorn.Server(uvicorn.Config(
         create_app(config), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
-        log_config=None,
+        log_config=None, access_log=config.log_level == "debug",
     ))
     try:
         asyncio.run(server.serve(sockets=sockets))
