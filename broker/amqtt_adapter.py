@@ -17,12 +17,14 @@ from typing import Any
 from amqtt.broker import Broker
 from amqtt.contexts import Action, BrokerConfig, ListenerConfig, ListenerType
 from amqtt.errors import AMQTTError, MQTTError
+from amqtt.events import MQTTEvents
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
 from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
 from broker.errors import BrokerUnavailable, ClientNotFound
+from broker.metrics import CONNACK, PUBLISH, SUBACK, Metrics, Traffic, wire_size
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class _Info:
     subscriptions: dict[str, int] = field(default_factory=dict)
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
+    traffic: Traffic = field(default_factory=Traffic)  # of the current (or last) connection
+    mqueue_dropped: int = 0
 
 
 def _info(session: Session) -> _Info:
@@ -64,6 +68,7 @@ class _GateBroker(Broker):
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.transports: set[asyncio.BaseTransport] = set()
+        self.metrics = Metrics()  # _CountingBroker bumps them
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
     async def stream_connected(self, reader: Any, writer: asyncio.StreamWriter, listener_name: str) -> None:
@@ -87,7 +92,7 @@ class _GateBroker(Broker):
         # resolved in _handle_client_session only once the client is authenticated.
         try:
             handler, session = await asyncio.wait_for(
-                _GateHandler.init_from_connect(reader, writer, self.plugins_manager), self.connect_timeout
+                _GateHandler.init_from_connect(reader, writer, self._plugins_for(writer)), self.connect_timeout
             )
         except TimeoutError:
             await _close(writer)
@@ -127,6 +132,7 @@ class _GateBroker(Broker):
         info.connected_at, info.disconnected_at = _now(), None
         info.connection_closed = asyncio.Event()
         info.keepalive, info.transport = _info(incoming).keepalive, _info(incoming).transport
+        info.traffic = _info(incoming).traffic
         session.transitions.connect()
         handler.attach(session, reader, writer)
         self._sessions[session.client_id] = (session, handler)
@@ -209,9 +215,11 @@ class _GateBroker(Broker):
     async def _run_broadcast(self, running_tasks: Any) -> None:
         broadcast = await self._broadcast_queue.get()
         topic, publish_qos = broadcast["topic"], broadcast.get("qos")
+        matched = 0
         for a_filter, subscriptions in list(self._subscriptions.items()):
             if not self._matches(topic, a_filter):
                 continue
+            matched += len(subscriptions)
             for target, sub_qos in list(subscriptions):
                 qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
                 if not await self._topic_filtering(target, topic=topic, action=Action.RECEIVE):
@@ -220,11 +228,14 @@ class _GateBroker(Broker):
                     # queued for an offline persistent session, QoS 1 and 2 only [MQTT-3.1.2-5]
                     if not target.clean_session and qos > 0:
                         await self._retain_broadcast_message(broadcast, qos, target)
+                    else:
+                        self._not_queued(target)
                     continue
                 handler = self._get_handler(target)
                 if handler is not None:
                     running_tasks.append(asyncio.ensure_future(
                         handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+        self._routed(matched)
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
@@ -246,6 +257,168 @@ class _GateBroker(Broker):
         if deleted:
             _info(session).subscriptions.pop(a_filter, None)
         return deleted
+
+    # Where _CountingBroker counts; without counters there is nothing to do.
+    def _plugins_for(self, writer: Any) -> Any:
+        """The plugin manager the handler of a new connection reports its packets to."""
+        return self.plugins_manager
+
+    def _routed(self, subscriptions: int) -> None:
+        """A published message matched `subscriptions` subscriptions (0: it is dropped)."""
+
+    def _not_queued(self, session: Session) -> None:
+        """A message for offline `session` is dropped: QoS 0, or a clean session."""
+
+
+class _CountingEvents:
+    """amqtt's plugin manager as one connection's handler sees it, counting each packet on the way.
+
+    amqtt reports every packet it has read (PACKET_RECEIVED) or written (PACKET_SENT) to the
+    plugin manager; a plugin would get each one in a task of its own, so the counters are
+    bumped here, in place, and the event goes on to amqtt's plugins.
+    """
+
+    def __init__(self, plugins: Any, metrics: Metrics, writer: Any) -> None:
+        self._plugins = plugins
+        self._metrics = metrics
+        self._writer = writer
+        self.traffic = Traffic()
+        self.connected = False  # a CONNACK accepted this connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._plugins, name)
+
+    def fire_event(self, event_name: Any, **kwargs: Any) -> Any:
+        if event_name is MQTTEvents.PACKET_RECEIVED:
+            self._received(kwargs["packet"])
+        elif event_name is MQTTEvents.PACKET_SENT and not getattr(self._writer, "is_closed", False):
+            self._sent(kwargs["packet"])
+        return self._plugins.fire_event(event_name, **kwargs)
+
+    def _received(self, packet: Any) -> None:
+        header = packet.fixed_header
+        size = wire_size(header.remaining_length)
+        self._metrics.packet_received(header.packet_type, size)
+        traffic = self.traffic
+        traffic.recv_pkt += 1
+        traffic.recv_oct += size
+
+    def _sent(self, packet: Any) -> None:
+        header = packet.fixed_header
+        kind = header.packet_type
+        # amqtt reports the CONNACK refusing a malformed CONNECT before encoding it; in MQTT 3.1.1
+        # a CONNACK is always 4 bytes
+        size = 4 if kind == CONNACK else wire_size(header.remaining_length)
+        metrics, traffic = self._metrics, self.traffic
+        metrics.packet_sent(kind, size)
+        traffic.send_pkt += 1
+        traffic.send_oct += size
+        if kind == PUBLISH:
+            if not packet.dup_flag:  # a retransmission is not another message
+                metrics.message_sent(packet.qos)
+                traffic.send_msg += 1
+        elif kind == CONNACK:
+            metrics.connack_sent(packet.return_code)
+            self.connected = packet.return_code == 0
+        elif kind == SUBACK and 0x80 in packet.payload.return_codes:
+            metrics.counts["packets.subscribe.error"] += 1
+
+
+class _CountingBroker(_GateBroker):
+    """`_GateBroker` keeping `Metrics`: each override counts and leaves the work to `_GateBroker`."""
+
+    def _plugins_for(self, writer: Any) -> _CountingEvents:
+        return _CountingEvents(self.plugins_manager, self.metrics, writer)
+
+    async def _initialize_client_session(
+        self, reader: Any, writer: Any, remote_address: str, remote_port: int
+    ) -> tuple[BrokerProtocolHandler, Session]:
+        handler, session = await super()._initialize_client_session(reader, writer, remote_address, remote_port)
+        _info(session).traffic = handler.plugins_manager.traffic
+        return handler, session
+
+    async def _handle_client_session(
+        self, reader: Any, writer: Any, incoming: Session, handler: BrokerProtocolHandler, server: Any,
+        listener_name: str,
+    ) -> None:
+        events = handler.plugins_manager
+        try:
+            await super()._handle_client_session(reader, writer, incoming, handler, server, listener_name)
+        finally:
+            if events.connected:
+                self.metrics.client_disconnected()
+
+    async def _authenticate(self, session: Session, listener: Any) -> bool:
+        accepted = await super()._authenticate(session, listener)
+        self.metrics.authenticated(accepted, anonymous=not session.username)
+        return accepted
+
+    async def _resolve_session(self, incoming: Session) -> Session:
+        stored = self._sessions.get(incoming.client_id, (None, None))[0]
+        was_connected = stored is not None and stored.transitions.state == "connected"
+        session = await super()._resolve_session(incoming)
+        resumed = session is stored
+        self.metrics.session_started(resumed=resumed, taken_over=resumed and was_connected,
+                                     discarded=stored is not None and not resumed)
+        # the caller registers the session next
+        sessions = len(self._sessions) + (session.client_id not in self._sessions)
+        self.metrics.peak("sessions", sessions)
+        self.metrics.peak("connections", sessions)
+        return session
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        allowed = await super()._topic_filtering(session, topic=topic, action=action)
+        metrics = self.metrics
+        metrics.authorized(allowed)
+        if not allowed:
+            if action is Action.PUBLISH:
+                metrics.counts["messages.dropped"] += 1
+                if session is not None:
+                    metrics.counts["packets.publish.auth_error"] += 1
+            elif action is Action.RECEIVE:
+                metrics.counts["delivery.dropped"] += 1
+        return allowed
+
+    async def route_publish(self, session: Session, message: Any) -> bool:
+        if session is not None:  # from a client; the API publishes without one
+            self.metrics.message_received(message.qos or 0)
+            _info(session).traffic.recv_msg += 1
+        routed = await super().route_publish(session, message)
+        if not routed:
+            self.metrics.counts["packets.publish.error"] += 1
+            self.metrics.counts["messages.dropped"] += 1
+        return routed
+
+    def _routed(self, subscriptions: int) -> None:
+        self.metrics.message_routed(subscriptions)
+
+    def _not_queued(self, session: Session) -> None:
+        self.metrics.counts["delivery.dropped"] += 1
+        _info(session).mqueue_dropped += 1
+
+    async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
+        granted = await super().add_subscription(subscription, session)
+        if granted != 0x80:
+            metrics = self.metrics
+            metrics.subscriptions += 1
+            if len(self._subscriptions[subscription[0]]) == 1:
+                metrics.topics += 1
+            metrics.peak("subscriptions", metrics.subscriptions)
+            metrics.peak("topics", metrics.topics)
+        return granted
+
+    def _del_subscription(self, a_filter: str, session: Session) -> int:
+        deleted = super()._del_subscription(a_filter, session)
+        if deleted:
+            self.metrics.subscriptions -= deleted
+            if not self._subscriptions.get(a_filter):
+                self.metrics.topics -= 1
+        return deleted
+
+    async def retain_message(self, source_session: Session | None, topic_name: str | None, data: Any,
+                             qos: int | None = None) -> None:
+        await super().retain_message(source_session, topic_name, data, qos)
+        self.metrics.peak("retained", len(self._retained_messages))
 
 
 async def _close(writer: Any) -> None:
@@ -270,11 +443,15 @@ class AmqttBrokerAdapter:
         listeners: MQTT listeners by name (`mqttgate.config.MqttListener`-shaped).
         allow_anonymous: accept CONNECTs without a username.
         connect_timeout: seconds a new connection has to send CONNECT.
+        metrics: keep the counters of `metrics()` and the clients' traffic fields; False only to
+            measure what counting costs (`bench/counters.py`): they then stay 0.
     """
 
     def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True,
-                 connect_timeout: float = 10.0) -> None:
+                 connect_timeout: float = 10.0, metrics: bool = True) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
+        self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
+        self._broker_class = _CountingBroker if metrics else _GateBroker
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={})
         # set after construction: BrokerConfig would copy "default" fields into the others
         config.listeners = {
@@ -293,8 +470,8 @@ class AmqttBrokerAdapter:
         self._started_at: datetime | None = None
 
     async def start(self) -> None:
-        self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
-                                   connect_timeout=self._connect_timeout)
+        self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
+                                          connect_timeout=self._connect_timeout)
         await self._broker.start()
         self._started_at = _now()
 
@@ -335,8 +512,23 @@ class AmqttBrokerAdapter:
                 sockets = list(getattr(server.instance, "sockets", None) or [])
                 host, port = sockets[0].getsockname()[:2] if sockets else ("", 0)
                 listeners.append(Listener(name=name, type=self._listener_types[name],
-                                          bind=f"{host}:{port}", running=bool(sockets)))
+                                          bind=f"{host}:{port}", running=bool(sockets),
+                                          current_connections=server.conn_count,
+                                          max_connections=self._max_connections[name]))
         return BrokerStatus(running=running, started_at=self._started_at, listeners=listeners)
+
+    def stats(self) -> dict[str, int]:
+        broker = self._running
+        sessions = broker.sessions
+        live = sum(1 for session, _ in sessions.values() if session.transitions.state == "connected")
+        routes = [len(subscribers) for subscribers in broker.subscriptions.values() if subscribers]
+        return broker.metrics.stats({
+            "connections": len(sessions), "live_connections": live, "sessions": len(sessions),
+            "subscriptions": sum(routes), "topics": len(routes), "retained": len(broker.retained_messages),
+        })
+
+    def metrics(self) -> dict[str, int]:
+        return dict(self._running.metrics.counts)
 
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions
@@ -400,4 +592,11 @@ def _client(session: Session) -> Client:
         subscriptions_cnt=len(info.subscriptions),
         inflight_cnt=session.inflight_out_count,
         mqueue_len=session.retained_messages_count,
+        mqueue_dropped=info.mqueue_dropped,
+        recv_msg=info.traffic.recv_msg,
+        recv_oct=info.traffic.recv_oct,
+        recv_pkt=info.traffic.recv_pkt,
+        send_msg=info.traffic.send_msg,
+        send_oct=info.traffic.send_oct,
+        send_pkt=info.traffic.send_pkt,
     )
