@@ -29,6 +29,8 @@ from broker.metrics import CONNACK, PUBLISH, SUBACK, Metrics, Traffic, wire_size
 log = logging.getLogger(__name__)
 
 _INFO = "mqttgate.info"  # key of our bookkeeping in Session.attributes
+# read once: an Enum member lookup costs as much as counting a packet
+_PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
 _CLOSE_WAIT = 2.0  # seconds a closing connection may take before its transport is aborted
 
 
@@ -289,9 +291,9 @@ class _CountingEvents:
         return getattr(self._plugins, name)
 
     def fire_event(self, event_name: Any, **kwargs: Any) -> Any:
-        if event_name is MQTTEvents.PACKET_RECEIVED:
+        if event_name is _PACKET_RECEIVED:
             self._received(kwargs["packet"])
-        elif event_name is MQTTEvents.PACKET_SENT and not getattr(self._writer, "is_closed", False):
+        elif event_name is _PACKET_SENT and not getattr(self._writer, "is_closed", False):
             self._sent(kwargs["packet"])
         return self._plugins.fire_event(event_name, **kwargs)
 
@@ -314,8 +316,8 @@ class _CountingEvents:
         traffic.send_pkt += 1
         traffic.send_oct += size
         if kind == PUBLISH:
-            if not packet.dup_flag:  # a retransmission is not another message
-                metrics.message_sent(packet.qos)
+            if not header.flags & 0x08:  # DUP: a retransmission is not another message
+                metrics.message_sent(header.flags >> 1 & 0x03)
                 traffic.send_msg += 1
         elif kind == CONNACK:
             metrics.connack_sent(packet.return_code)
