@@ -24,13 +24,14 @@ from amqtt.utils import gen_client_id
 
 from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
 from broker.errors import BrokerUnavailable, ClientNotFound
-from broker.metrics import CONNACK, PUBLISH, SUBACK, Metrics, Traffic, wire_size
+from broker.metrics import CONNACK, SUBACK, Metrics, Traffic
 
 log = logging.getLogger(__name__)
 
 _INFO = "mqttgate.info"  # key of our bookkeeping in Session.attributes
 # read once: an Enum member lookup costs as much as counting a packet
 _PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
+_PUBLISH, _RECEIVE = Action.PUBLISH, Action.RECEIVE
 _CLOSE_WAIT = 2.0  # seconds a closing connection may take before its transport is aborted
 
 
@@ -290,40 +291,28 @@ class _CountingEvents:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._plugins, name)
 
-    def fire_event(self, event_name: Any, **kwargs: Any) -> Any:
+    # a handler fires only these two events, with these arguments
+    def fire_event(self, event_name: Any, *, packet: Any, session: Session | None = None) -> Any:
         if event_name is _PACKET_RECEIVED:
-            self._received(kwargs["packet"])
+            header = packet.fixed_header
+            self._metrics.packet_received(header.packet_type, header.remaining_length, self.traffic)
+        # amqtt's stream writer drops what it is given once closed, and still reports it sent
         elif event_name is _PACKET_SENT and not getattr(self._writer, "is_closed", False):
-            self._sent(kwargs["packet"])
-        return self._plugins.fire_event(event_name, **kwargs)
+            header = packet.fixed_header
+            if header.packet_type == CONNACK:
+                self._connack_sent(packet.return_code)
+            else:
+                self._metrics.packet_sent(header.packet_type, header.flags, header.remaining_length, self.traffic)
+                if header.packet_type == SUBACK and 0x80 in packet.payload.return_codes:
+                    self._metrics.counts["packets.subscribe.error"] += 1
+        return self._plugins.fire_event(event_name, packet=packet, session=session)
 
-    def _received(self, packet: Any) -> None:
-        header = packet.fixed_header
-        size = wire_size(header.remaining_length)
-        self._metrics.packet_received(header.packet_type, size)
-        traffic = self.traffic
-        traffic.recv_pkt += 1
-        traffic.recv_oct += size
-
-    def _sent(self, packet: Any) -> None:
-        header = packet.fixed_header
-        kind = header.packet_type
-        # amqtt reports the CONNACK refusing a malformed CONNECT before encoding it; in MQTT 3.1.1
-        # a CONNACK is always 4 bytes
-        size = 4 if kind == CONNACK else wire_size(header.remaining_length)
-        metrics, traffic = self._metrics, self.traffic
-        metrics.packet_sent(kind, size)
-        traffic.send_pkt += 1
-        traffic.send_oct += size
-        if kind == PUBLISH:
-            if not header.flags & 0x08:  # DUP: a retransmission is not another message
-                metrics.message_sent(header.flags >> 1 & 0x03)
-                traffic.send_msg += 1
-        elif kind == CONNACK:
-            metrics.connack_sent(packet.return_code)
-            self.connected = packet.return_code == 0
-        elif kind == SUBACK and 0x80 in packet.payload.return_codes:
-            metrics.counts["packets.subscribe.error"] += 1
+    def _connack_sent(self, return_code: int) -> None:
+        # amqtt reports the CONNACK refusing a malformed CONNECT before encoding it, so its
+        # remaining length is not known yet: in MQTT 3.1.1 it is always 2
+        self._metrics.packet_sent(CONNACK, 0, 2, self.traffic)
+        self._metrics.connack_sent(return_code)
+        self.connected = return_code == 0
 
 
 class _CountingBroker(_GateBroker):
@@ -370,21 +359,23 @@ class _CountingBroker(_GateBroker):
 
     async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
         allowed = await super()._topic_filtering(session, topic=topic, action=action)
-        metrics = self.metrics
-        metrics.authorized(allowed)
-        if not allowed:
-            if action is Action.PUBLISH:
-                metrics.counts["messages.dropped"] += 1
-                if session is not None:
-                    metrics.counts["packets.publish.auth_error"] += 1
-            elif action is Action.RECEIVE:
-                metrics.counts["delivery.dropped"] += 1
-        return allowed
+        counts = self.metrics.counts
+        if allowed:
+            counts["authorization.allow"] += 1
+            return True
+        counts["authorization.deny"] += 1
+        if action is _PUBLISH:
+            counts["messages.dropped"] += 1
+            if session is not None:
+                counts["packets.publish.auth_error"] += 1
+        elif action is _RECEIVE:
+            counts["delivery.dropped"] += 1
+        return False
 
     async def route_publish(self, session: Session, message: Any) -> bool:
         if session is not None:  # from a client; the API publishes without one
             self.metrics.message_received(message.qos or 0)
-            _info(session).traffic.recv_msg += 1
+            session.attributes[_INFO].traffic.recv_msg += 1
         routed = await super().route_publish(session, message)
         if not routed:
             self.metrics.counts["packets.publish.error"] += 1
@@ -530,7 +521,7 @@ class AmqttBrokerAdapter:
         })
 
     def metrics(self) -> dict[str, int]:
-        return dict(self._running.metrics.counts)
+        return self._running.metrics.snapshot()
 
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions

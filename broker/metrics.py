@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-# MQTT 3.1.1 control packet types (§2.2.1) a broker reads, and those it writes
+# MQTT 3.1.1 control packet types (§2.2.1) a broker reads, and those it writes; a client may send
+# what only a server sends, which is then counted in packets.received alone
 _RECEIVED = {1: "connect", 3: "publish", 4: "puback", 5: "pubrec", 6: "pubrel", 7: "pubcomp", 8: "subscribe",
              10: "unsubscribe", 12: "pingreq", 14: "disconnect"}
 _SENT = {2: "connack", 3: "publish", 4: "puback", 5: "pubrec", 6: "pubrel", 7: "pubcomp", 9: "suback",
@@ -115,20 +116,45 @@ class Traffic:
 class Metrics:
     """The broker's counters since start, and the highest value each gauge has reached.
 
+    What every packet or message bumps is kept in lists indexed by packet type or QoS (the
+    cheapest thing to bump); the rest in `counts`. `snapshot()` gives them all by name.
+
     Attributes:
-        counts: every name of `METRICS` and its count.
+        counts: the names of `METRICS` not kept in the lists, and their counts.
+        received: packets read, by MQTT packet type; `sent` alike.
+        bytes_received: bytes of the packets read; `bytes_sent` alike.
+        messages_received: messages from clients, by QoS; `messages_sent` alike.
         live_connections: clients connected now (kept here for its peak).
         subscriptions: subscriptions with a live route now (kept here for its peak).
         topics: topic filters with at least one subscription now (kept here for its peak).
         peaks: the highest value each name of `GAUGES` has reached.
     """
 
-    __slots__ = ("counts", "live_connections", "peaks", "subscriptions", "topics")
+    __slots__ = ("bytes_received", "bytes_sent", "counts", "live_connections", "messages_received",
+                 "messages_sent", "peaks", "received", "sent", "subscriptions", "topics")
 
     def __init__(self) -> None:
         self.counts: dict[str, int] = dict.fromkeys(METRICS, 0)
+        self.received, self.sent = [0] * 16, [0] * 16
+        self.bytes_received = self.bytes_sent = 0
+        self.messages_received, self.messages_sent = [0, 0, 0], [0, 0, 0]
         self.live_connections = self.subscriptions = self.topics = 0
         self.peaks: dict[str, int] = dict.fromkeys(GAUGES, 0)
+
+    def snapshot(self) -> dict[str, int]:
+        """Every counter of `METRICS`, by name, in its order."""
+        out = dict(self.counts)
+        out["bytes.received"], out["bytes.sent"] = self.bytes_received, self.bytes_sent
+        out["packets.received"], out["packets.sent"] = sum(self.received), sum(self.sent)
+        for kind, name in _RECEIVED_NAMES.items():
+            out[name] = self.received[kind]
+        for kind, name in _SENT_NAMES.items():
+            out[name] = self.sent[kind]
+        out["client.connect"] = self.received[CONNECT]
+        out["messages.received"], out["messages.sent"] = sum(self.messages_received), sum(self.messages_sent)
+        for qos in range(3):
+            out[_QOS_RECEIVED[qos]], out[_QOS_SENT[qos]] = self.messages_received[qos], self.messages_sent[qos]
+        return out
 
     def peak(self, gauge: str, value: int) -> None:
         if value > self.peaks[gauge]:
@@ -142,21 +168,25 @@ class Metrics:
             out[f"{gauge}.max"] = max(self.peaks[gauge], current[gauge])
         return out
 
-    def packet_received(self, kind: int, size: int) -> None:
-        counts = self.counts
-        counts["packets.received"] += 1
-        counts["bytes.received"] += size
-        name = _RECEIVED_NAMES.get(kind)
-        if name is not None:  # a client may send what only a server sends; it is counted above only
-            counts[name] += 1
-        if kind == CONNECT:
-            counts["client.connect"] += 1
+    # The two below run for every packet: one call each, the common case inline.
+    def packet_received(self, kind: int, remaining_length: int, traffic: Traffic) -> None:
+        """A packet was read; `remaining_length` is its fixed header's."""
+        size = remaining_length + 2 if remaining_length < 128 else wire_size(remaining_length)
+        self.received[kind] += 1
+        self.bytes_received += size
+        traffic.recv_pkt += 1
+        traffic.recv_oct += size
 
-    def packet_sent(self, kind: int, size: int) -> None:
-        counts = self.counts
-        counts["packets.sent"] += 1
-        counts["bytes.sent"] += size
-        counts[_SENT_NAMES[kind]] += 1
+    def packet_sent(self, kind: int, flags: int, remaining_length: int, traffic: Traffic) -> None:
+        """A packet was written; `flags` are the low 4 bits of its first byte."""
+        size = remaining_length + 2 if remaining_length < 128 else wire_size(remaining_length)
+        self.sent[kind] += 1
+        self.bytes_sent += size
+        traffic.send_pkt += 1
+        traffic.send_oct += size
+        if kind == PUBLISH and not flags & 0x08:  # DUP: a retransmission is not another message
+            self.messages_sent[flags >> 1 & 0x03] += 1
+            traffic.send_msg += 1
 
     def connack_sent(self, return_code: int) -> None:
         counts = self.counts
@@ -175,14 +205,7 @@ class Metrics:
         self.live_connections -= 1
 
     def message_received(self, qos: int) -> None:
-        counts = self.counts
-        counts["messages.received"] += 1
-        counts[_QOS_RECEIVED[qos]] += 1
-
-    def message_sent(self, qos: int) -> None:
-        counts = self.counts
-        counts["messages.sent"] += 1
-        counts[_QOS_SENT[qos]] += 1
+        self.messages_received[qos] += 1
 
     def message_routed(self, subscriptions: int) -> None:
         """A published message was matched against the routes: `subscriptions` matched it."""
@@ -202,9 +225,6 @@ class Metrics:
         else:
             counts["authentication.failure"] += 1
             counts["client.auth.failure"] += 1
-
-    def authorized(self, allowed: bool) -> None:
-        self.counts["authorization.allow" if allowed else "authorization.deny"] += 1
 
     def session_started(self, *, resumed: bool, taken_over: bool, discarded: bool) -> None:
         counts = self.counts
