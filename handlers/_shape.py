@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from connexion import request
 
 from broker.adapter import BrokerAdapter, Page
+from broker.errors import InvalidRequest
 
 T = TypeVar("T")
 
@@ -26,6 +28,19 @@ def node() -> str:
 
 def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
+
+
+def parse_time(value: str | None, name: str) -> datetime | None:
+    """A `TimeBound` parameter (RFC 3339, or epoch milliseconds) as an aware datetime."""
+    if value is None:
+        return None
+    try:
+        if value.isdigit():
+            return datetime.fromtimestamp(int(value) / 1000, UTC)
+        # RFC 3339 allows a leap second (:60) and lower-case t/z; fromisoformat does not
+        return datetime.fromisoformat(re.sub(r"(T\d\d:\d\d):60", r"\1:59", value.upper()))
+    except (ValueError, OverflowError, OSError):
+        raise InvalidRequest(f"Invalid query parameter '{name}': {value!r} is not a valid time") from None
 
 
 @functools.cache

@@ -48,8 +48,12 @@ class Runtime:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
-            broker = AmqttBrokerAdapter(config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
-                                        connect_timeout=config.mqtt.connect_timeout)
+            broker = AmqttBrokerAdapter(
+                config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
+                connect_timeout=config.mqtt.connect_timeout,
+                session_expiry_interval=config.mqtt.session_expiry_interval,
+                max_mqueue_len=config.mqtt.max_mqueue_len,
+            )
             await broker.start()
         except BaseException:
             store.close()
