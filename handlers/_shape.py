@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -43,16 +41,10 @@ def parse_time(value: str | None, name: str) -> datetime | None:
         raise InvalidRequest(f"Invalid query parameter '{name}': {value!r} is not a valid time") from None
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
 def plain(item: Any) -> dict[str, Any]:
     """A flat dataclass as JSON-ready dict: times in RFC 3339, unknown (None) times left out."""
     out = {}
-    for key in _field_names(type(item)):
-        value = getattr(item, key)
+    for key, value in vars(item).items():
         if isinstance(value, datetime):
             out[key] = rfc3339(value)
         elif value is not None or not key.endswith("_at"):
