@@ -22,9 +22,20 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
-from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
-from broker.errors import BrokerUnavailable, ClientNotFound
+from broker import topics
+from broker.adapter import (
+    BrokerStatus,
+    Client,
+    ClientFilter,
+    Listener,
+    Page,
+    Route,
+    Subscription,
+    SubscriptionFilter,
+)
+from broker.errors import BrokerUnavailable, ClientNotFound, NotAuthorized, TopicNotFound
 from broker.metrics import CONNACK, SUBACK, Metrics, Traffic
+from broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +56,10 @@ class _Info:
     connected_at: datetime | None = None
     disconnected_at: datetime | None = None
     subscriptions: dict[str, int] = field(default_factory=dict)
+    mqueue_dropped: int = 0
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
     traffic: Traffic = field(default_factory=Traffic)  # of the current (or last) connection
-    mqueue_dropped: int = 0
 
 
 def _info(session: Session) -> _Info:
@@ -66,10 +77,13 @@ class _GateHandler(BrokerProtocolHandler):
 
 
 class _GateBroker(Broker):
-    def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float) -> None:
+    def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
+                 max_mqueue_len: int, tracer: Tracer | None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
+        self.max_mqueue_len = max_mqueue_len
+        self.tracer = tracer
         self.transports: set[asyncio.BaseTransport] = set()
         self.metrics = Metrics()  # _CountingBroker bumps them
 
@@ -141,6 +155,7 @@ class _GateBroker(Broker):
         self._sessions[session.client_id] = (session, handler)
         try:
             await handler.mqtt_connack_authorize(True)
+            self.trace("CONNECT", session)
             await handler.start()
             # Only the messages queued for this session while it was offline. amqtt also
             # sends every retained message matching any client's filter here: not done.
@@ -149,6 +164,7 @@ class _GateBroker(Broker):
         finally:
             info.disconnected_at = _now()
             info.connection_closed.set()
+            self.trace("DISCONNECT", session)
 
     async def _resolve_session(self, incoming: Session) -> Session:
         """The session this CONNECT continues (clean_session false) or a fresh one."""
@@ -199,6 +215,7 @@ class _GateBroker(Broker):
         if not topic or "#" in topic or "+" in topic or topic.startswith("$"):
             log.warning("%s published to invalid topic %r; closing its connection", session.client_id, topic)
             return False
+        self.trace("PUBLISH in", session, topic, message.data, message.qos)
         if await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
             await self._broadcast_message(session, topic, message.data, message.qos or 0)
             if message.publish_packet and message.publish_packet.retain_flag:
@@ -220,7 +237,7 @@ class _GateBroker(Broker):
         topic, publish_qos = broadcast["topic"], broadcast.get("qos")
         matched = 0
         for a_filter, subscriptions in list(self._subscriptions.items()):
-            if not self._matches(topic, a_filter):
+            if not subscriptions or not topics.matches(topic, a_filter):
                 continue
             matched += len(subscriptions)
             for target, sub_qos in list(subscriptions):
@@ -236,9 +253,18 @@ class _GateBroker(Broker):
                     continue
                 handler = self._get_handler(target)
                 if handler is not None:
+                    self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
                     running_tasks.append(asyncio.ensure_future(
                         handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
         self._routed(matched)
+
+    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
+        # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
+        queue = target.retained_messages
+        while queue.qsize() >= self.max_mqueue_len:
+            queue.get_nowait()
+            _info(target).mqueue_dropped += 1
+        await super()._retain_broadcast_message(broadcast, qos, target)
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
@@ -253,13 +279,20 @@ class _GateBroker(Broker):
         granted = await super().add_subscription(subscription, session)
         if granted != 0x80:
             _info(session).subscriptions[subscription[0]] = granted
+        self.trace("SUBSCRIBE", session, subscription[0], qos=granted)
         return granted
 
     def _del_subscription(self, a_filter: str, session: Session) -> int:
         deleted = super()._del_subscription(a_filter, session)
         if deleted:
             _info(session).subscriptions.pop(a_filter, None)
+            self.trace("UNSUBSCRIBE", session, a_filter)
         return deleted
+
+    def trace(self, event: str, session: Session, topic: str | None = None, payload: Any = None,
+              qos: int | None = None) -> None:
+        if self.tracer is not None:
+            self.tracer.record(event, session.client_id, session.remote_address, topic, payload, qos)
 
     # Where _CountingBroker counts; without counters there is nothing to do.
     def _plugins_for(self, writer: Any) -> Any:
@@ -387,7 +420,14 @@ class _CountingBroker(_GateBroker):
 
     def _not_queued(self, session: Session) -> None:
         self.metrics.counts["delivery.dropped"] += 1
-        _info(session).mqueue_dropped += 1
+
+    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
+        info = _info(target)
+        dropped = info.mqueue_dropped
+        await super()._retain_broadcast_message(broadcast, qos, target)
+        if info.mqueue_dropped > dropped:  # the queue was full: its oldest went
+            self.metrics.counts["delivery.dropped"] += info.mqueue_dropped - dropped
+            self.metrics.counts["delivery.dropped.queue_full"] += info.mqueue_dropped - dropped
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
         granted = await super().add_subscription(subscription, session)
@@ -436,16 +476,21 @@ class AmqttBrokerAdapter:
         listeners: MQTT listeners by name (`mqttgate.config.MqttListener`-shaped).
         allow_anonymous: accept CONNECTs without a username.
         connect_timeout: seconds a new connection has to send CONNECT.
+        session_expiry_interval: seconds an offline persistent session is kept.
+        max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
+        tracer: the trace recordings, told of every packet event.
         metrics: keep the counters of `metrics()` and the clients' traffic fields; False only to
             measure what counting costs (`bench/counters.py`): they then stay 0.
     """
 
-    def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True,
-                 connect_timeout: float = 10.0, metrics: bool = True) -> None:
+    def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True, connect_timeout: float = 10.0,
+                 session_expiry_interval: int = 7200, max_mqueue_len: int = 1000, tracer: Tracer | None = None,
+                 metrics: bool = True) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = _CountingBroker if metrics else _GateBroker
-        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={})
+        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
+                              session_expiry_interval=session_expiry_interval)
         # set after construction: BrokerConfig would copy "default" fields into the others
         config.listeners = {
             name: ListenerConfig(
@@ -458,13 +503,18 @@ class AmqttBrokerAdapter:
             config.listeners["default"] = ListenerConfig(bind=None)
         self._allow_anonymous = allow_anonymous
         self._connect_timeout = connect_timeout
+        self._expiry = session_expiry_interval
+        self._max_mqueue_len = max_mqueue_len
+        self._tracer = tracer
         self._config = config
+        self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
         self._started_at: datetime | None = None
 
     async def start(self) -> None:
         self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
-                                          connect_timeout=self._connect_timeout)
+                                          connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
+                                          tracer=self._tracer)
         await self._broker.start()
         self._started_at = _now()
 
@@ -526,17 +576,21 @@ class AmqttBrokerAdapter:
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions
         start = (page - 1) * limit
-        candidates = (entry[0] for entry in sessions.values())
         if where.is_empty:
+            # islice over the dict's values skips earlier pages in C: a page costs its own clients
+            found = [entry[0] for entry in islice(sessions.values(), start, start + limit + 1)]
             count: int | None = len(sessions)
         else:
-            candidates = (s for s in candidates if _matches(s, where))
+            matching = (entry[0] for entry in sessions.values() if _matches(entry[0], where))
+            found = list(islice(matching, start, start + limit + 1))
             count = None
-        found = list(islice(candidates, start, start + limit + 1))
-        return Page(items=[_client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
+        return Page(items=[self._client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
 
     def get_client(self, clientid: str) -> Client:
-        return _client(self._session(clientid))
+        return self._client(self._session(clientid))
+
+    def _client(self, session: Session) -> Client:
+        return _client(session, expiry=0 if session.clean_session else self._expiry, mqueue_max=self._max_mqueue_len)
 
     async def kick_client(self, clientid: str) -> None:
         broker = self._running
@@ -545,6 +599,80 @@ class AmqttBrokerAdapter:
             await broker.close_connection(session)
         if broker.sessions.get(clientid, (None,))[0] is session:
             await broker._cleanup_session(clientid)
+
+    async def kick_clients(self, clientids: Any) -> None:
+        present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]
+        await asyncio.gather(*(self.kick_client(c) for c in present))
+
+    def client_subscriptions(self, clientid: str) -> list[Subscription]:
+        session = self._session(clientid)
+        return [Subscription(clientid, f, qos) for f, qos in _info(session).subscriptions.items()]
+
+    async def subscribe(self, clientid: str, requests: Any) -> list[Subscription]:
+        broker = self._running
+        session = self._session(clientid)
+        for topic_filter, _ in requests:
+            topics.check_filter(topic_filter)
+        for topic_filter, _ in requests:
+            if not await broker._topic_filtering(session, topic_filter, Action.SUBSCRIBE):
+                raise NotAuthorized(f"Not authorized to subscribe to {topic_filter!r}")
+        made = []
+        for topic_filter, qos in requests:
+            granted = await broker.add_subscription((topic_filter, qos), session)
+            if granted == 0x80:  # the ACL changed its mind between the check and now
+                raise NotAuthorized(f"Not authorized to subscribe to {topic_filter!r}")
+            made.append(Subscription(clientid, topic_filter, granted))
+            if session.transitions.state == "connected":
+                # as after a SUBSCRIBE: the matching retained messages, in the background so
+                # that a slow client does not hold the HTTP answer
+                task = asyncio.ensure_future(
+                    broker._publish_retained_messages_for_subscription((topic_filter, granted), session))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+        return made
+
+    async def unsubscribe(self, clientid: str, topic_filters: Any) -> None:
+        broker = self._running
+        session = self._session(clientid)
+        for topic_filter in topic_filters:
+            topics.check_filter(topic_filter)
+        for topic_filter in topic_filters:
+            broker._del_subscription(topic_filter, session)
+
+    def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
+        subscriptions = self._running.subscriptions
+        if where.clientid is not None:
+            entry = self._running.sessions.get(where.clientid)
+            by_filter = {f: [(entry[0], q)] for f, q in _info(entry[0]).subscriptions.items()} if entry else {}
+        elif where.topic is not None:
+            by_filter = {where.topic: subscriptions.get(where.topic, [])}
+        else:
+            by_filter = subscriptions
+        found = (
+            Subscription(session.client_id, topic_filter, qos)
+            for topic_filter, held in list(by_filter.items())
+            if where.topic is None or topic_filter == where.topic
+            if where.match_topic is None or topics.matches(where.match_topic, topic_filter)
+            for session, qos in held
+            if where.qos is None or qos == where.qos
+        )
+        start = (page - 1) * limit
+        items = list(islice(found, start, start + limit + 1))
+        count = sum(map(len, subscriptions.values())) if where == SubscriptionFilter() else None
+        return Page(items=items[:limit], hasnext=len(items) > limit, count=count)
+
+    def list_routes(self, *, matching: str | None = None, page: int, limit: int) -> Page[Route]:
+        live = [(topic_filter, held) for topic_filter, held in self._running.subscriptions.items()
+                if held and (matching is None or topics.matches(matching, topic_filter))]
+        start = (page - 1) * limit
+        chunk = live[start:start + limit]
+        return Page(items=[_route(f, held) for f, held in chunk], hasnext=len(live) > start + limit, count=len(live))
+
+    def get_route(self, topic: str) -> Route:
+        held = self._running.subscriptions.get(topic)
+        if not held:
+            raise TopicNotFound()
+        return _route(topic, held)
 
     def _session(self, clientid: str) -> Session:
         entry = self._running.sessions.get(clientid)
@@ -564,10 +692,28 @@ def _matches(session: Session, where: ClientFilter) -> bool:
         return False
     if where.conn_state and where.conn_state != session.transitions.state:
         return False
-    return not (where.ip_address and where.ip_address != session.remote_address)
+    if where.ip_address and where.ip_address != session.remote_address:
+        return False
+    if where.clean_start is not None and where.clean_start != bool(session.clean_session):
+        return False
+    if where.proto_ver is not None and where.proto_ver != 4:  # amqtt speaks MQTT 3.1.1 only
+        return False
+    info = _info(session)
+    return _within(info.created_at, where.gte_created_at, where.lte_created_at) and _within(
+        info.connected_at, where.gte_connected_at, where.lte_connected_at)
 
 
-def _client(session: Session) -> Client:
+def _within(moment: datetime | None, low: datetime | None, high: datetime | None) -> bool:
+    if low is None and high is None:
+        return True
+    return moment is not None and (low is None or moment >= low) and (high is None or moment <= high)
+
+
+def _route(topic_filter: str, held: list[tuple[Session, int]]) -> Route:
+    return Route(topic=topic_filter, subscribers=[Subscription(s.client_id, topic_filter, q) for s, q in held])
+
+
+def _client(session: Session, *, expiry: int, mqueue_max: int) -> Client:
     info = _info(session)
     connected = session.transitions.state == "connected"
     return Client(
@@ -585,7 +731,9 @@ def _client(session: Session) -> Client:
         subscriptions_cnt=len(info.subscriptions),
         inflight_cnt=session.inflight_out_count,
         mqueue_len=session.retained_messages_count,
+        mqueue_max=mqueue_max,
         mqueue_dropped=info.mqueue_dropped,
+        expiry_interval=expiry,
         recv_msg=info.traffic.recv_msg,
         recv_oct=info.traffic.recv_oct,
         recv_pkt=info.traffic.recv_pkt,

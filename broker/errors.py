@@ -31,6 +31,34 @@ class InvalidRequest(GateError):
     message = "Bad request"
 
 
+class InvalidTopic(InvalidRequest):
+    message = "Invalid topic"
+
+
+class TopicNotFound(NotFound):
+    message = "Topic not found"
+
+
+class TraceNotFound(NotFound):
+    message = "Trace not found"
+
+
+class BackupNotFound(NotFound):
+    message = "Backup file not found"
+
+
+class ExceedLimit(GateError):
+    """A configured limit is reached."""
+
+    message = "Limit exceeded"
+
+
+class NotAuthorized(GateError):
+    """The ACL refuses the action."""
+
+    message = "Not authorized"
+
+
 class AlreadyExists(GateError):
     message = "Already exists"
 

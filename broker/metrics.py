@@ -58,8 +58,10 @@ METRICS: dict[str, str] = {
     "messages.dropped": "Messages that reached no subscription: none matched, publishing was denied, or the topic "
                         "was invalid",
     "messages.dropped.no_subscribers": "Messages routed that matched no subscription",
-    "delivery.dropped": "Messages a matching subscription did not get: its client may not receive them, or it is "
-                        "offline and the message is not queued (QoS 0, or a clean session)",
+    "delivery.dropped": "Messages a matching subscription did not get: its client may not receive them, it is "
+                        "offline and the message is not queued (QoS 0, or a clean session), or its full "
+                        "offline queue dropped them",
+    "delivery.dropped.queue_full": "Queued messages dropped, oldest first, from an offline session's full queue",
     "client.connect": "CONNECT packets received",
     "client.connack": "CONNACK packets sent",
     "client.connected": "Connections accepted",

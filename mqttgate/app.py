@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import warnings
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
         swagger_ui_options=SwaggerUIOptions(swagger_ui=config.rest_api.swagger_ui, swagger_ui_path=DOCS_PATH),
     )
     api.add_api("openapi.yaml", strict_validation=True, validate_responses=config.rest_api.validate_responses,
-                validator_map={"parameter": request_parsing.NamedParameterValidator},
+                validator_map=request_parsing.VALIDATORS,
                 uri_parser_class=request_parsing.RepeatedQueryParser)
     if config.rest_api.swagger_ui:
         api.add_url_rule(DOCS_PATH, "api_docs", _to_swagger_ui)
@@ -89,8 +88,8 @@ class BrokerLifespan:
                     await send({"type": "lifespan.startup.failed", "message": f"mqttgate cannot start: {exc}"})
                     return
                 scope.setdefault("state", {}).update(
-                    broker=self.runtime.broker, api_keys=self.runtime.api_keys,
-                    node=f"mqttgate@{socket.gethostname()}", rest_listeners=self.rest_listeners,
+                    broker=self.runtime.broker, api_keys=self.runtime.api_keys, tracer=self.runtime.tracer,
+                    backups=self.runtime.backups, node=self.runtime.node, rest_listeners=self.rest_listeners,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

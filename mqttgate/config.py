@@ -55,11 +55,15 @@ class MqttConfig:
         listeners: listeners by name; a file's `listeners` replaces the default one.
         allow_anonymous: accept CONNECTs that carry no credentials.
         connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
+        session_expiry_interval: seconds an offline persistent session (clean_session false) is kept.
+        max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
     allow_anonymous: bool = True
     connect_timeout: float = 10.0
+    session_expiry_interval: int = 7200
+    max_mqueue_len: int = 1000
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,19 @@ class ApiKeyConfig:
 
 
 @dataclass(frozen=True)
+class TraceConfig:
+    """Trace recordings.
+
+    Attributes:
+        max_traces: how many traces may be defined at once.
+        max_log_size: bytes one trace's log may grow to; past it nothing more is written.
+    """
+
+    max_traces: int = 30
+    max_log_size: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole mqttgate configuration.
 
@@ -113,6 +130,7 @@ class Config:
     mqtt: MqttConfig = field(default_factory=MqttConfig)
     rest_api: RestApiConfig = field(default_factory=RestApiConfig)
     api_key: ApiKeyConfig = field(default_factory=ApiKeyConfig)
+    trace: TraceConfig = field(default_factory=TraceConfig)
 
     @property
     def data_path(self) -> Path:
@@ -247,6 +265,12 @@ def _check(config: Config) -> None:
                     raise ConfigError(f"{where}.{key}: no such file {file}")
     if config.mqtt.connect_timeout <= 0:
         raise ConfigError("mqtt.connect_timeout: must be more than 0 seconds")
+    if config.mqtt.session_expiry_interval < 0:
+        raise ConfigError("mqtt.session_expiry_interval: must be 0 seconds or more")
+    if config.mqtt.max_mqueue_len < 1:
+        raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
+    if config.trace.max_traces < 1 or config.trace.max_log_size < 1024:
+        raise ConfigError("trace: max_traces must be 1 or more and max_log_size 1024 bytes or more")
     names = [listener.name for listener in config.rest_api.listeners]
     if len(set(names)) != len(names):
         raise ConfigError("rest_api.listeners: names must be unique")

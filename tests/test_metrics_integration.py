@@ -11,7 +11,7 @@ import pytest
 
 from broker.amqtt_adapter import _GateBroker
 from broker.metrics import METRICS
-from tests.conftest import wait_for
+from tests.conftest import MqttClient, wait_for
 from tests.live import gate_config, start_gate
 
 
@@ -134,32 +134,50 @@ def test_refused_and_accepted_connects_are_counted_apart(tmp_path):
         gate.stop()
 
 
-def test_sessions_resumed_taken_over_discarded_and_offline_drops(gate, mqtt_client):
+@pytest.fixture
+def small_queue(tmp_path):
+    """A gate whose offline sessions queue one message at most, and a factory of its MQTT clients."""
+    gate = start_gate(gate_config(tmp_path / "data", MQTTGATE_MQTT__MAX_MQUEUE_LEN="1"))
+    made: list[MqttClient] = []
+
+    def connect(clientid: str, *, clean_session: bool = True) -> MqttClient:
+        made.append(MqttClient(gate.mqtt_port, clientid, clean_session=clean_session).connect())
+        return made[-1]
+
+    yield gate, connect
+    for made_client in made:
+        made_client.close()
+    gate.stop()
+
+
+def test_sessions_resumed_taken_over_discarded_and_offline_drops(small_queue):
+    gate, connect = small_queue
     before = metrics(gate)
-    first = mqtt_client("keeper", clean_session=False)
+    first = connect("keeper", clean_session=False)
     first.subscribe("k/#", 1)
     first.close()
     assert wait_for(lambda: client(gate, "keeper")["connected"] is False)
-    publisher = mqtt_client("pub")
-    publisher.client.publish("k/0", b"not queued", qos=0).wait_for_publish(5)
-    publisher.client.publish("k/1", b"queued", qos=1).wait_for_publish(5)
-    assert wait_for(lambda: client(gate, "keeper")["mqueue_len"] == 1)
-    assert client(gate, "keeper")["mqueue_dropped"] == 1
+    publisher = connect("pub")
+    for payload, qos in ((b"not queued", 0), (b"pushed out", 1), (b"kept", 1)):
+        publisher.client.publish("k/x", payload, qos=qos).wait_for_publish(5)
+    assert wait_for(lambda: client(gate, "keeper")["mqueue_dropped"] == 1)  # the queue holds one: the oldest went
+    assert client(gate, "keeper")["mqueue_len"] == 1
 
-    again = mqtt_client("keeper", clean_session=False)  # resumes, and gets the QoS 1 message
-    assert wait_for(lambda: len(again.messages) == 1)
+    again = connect("keeper", clean_session=False)  # resumes, and gets the queued message
+    assert wait_for(lambda: [m.payload for m in again.messages] == [b"kept"])
     again.client.reconnect_delay_set(60, 60)  # paho must not come back on its own once taken over
-    third = mqtt_client("keeper", clean_session=False)  # takes the connected session over
+    third = connect("keeper", clean_session=False)  # takes the connected session over
     assert wait_for(lambda: again.disconnected)
     third.client.reconnect_delay_set(60, 60)
-    mqtt_client("keeper", clean_session=True)  # discards it
+    connect("keeper", clean_session=True)  # discards it
 
     assert wait_for(lambda: moved(before, metrics(gate)).get("client.connected") == 5)
     counted = moved(before, metrics(gate))
     assert {name: n for name, n in counted.items() if name.startswith(("session.", "delivery."))} == {
         "session.created": 3,  # keeper, pub, the clean keeper
         "session.resumed": 2, "session.takenover": 1, "session.discarded": 1,
-        "delivery.dropped": 1,  # the QoS 0 message for the offline session
+        "delivery.dropped": 2,  # the QoS 0 message, not queued for an offline session, and the one pushed out
+        "delivery.dropped.queue_full": 1,
     }
     assert counted["messages.sent"] == 1 and "messages.dropped" not in counted
     assert client(gate, "keeper")["mqueue_dropped"] == 0  # a new session
