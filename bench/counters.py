@@ -25,23 +25,7 @@ from pathlib import Path
 import psutil
 from _load import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-BROKER = """
-import asyncio, signal
-from broker.amqtt_adapter import AmqttBrokerAdapter
-from mqttgate.config import MqttListener
-
-async def main():
-    adapter = AmqttBrokerAdapter({{"default": MqttListener(bind="127.0.0.1:{port}")}}, metrics={metrics})
-    await adapter.start()
-    print("ready", flush=True)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await stop.wait()
-    await adapter.stop()
-
-asyncio.run(main())
-"""
+HERE = Path(__file__).resolve().parent
 
 
 class Broker:
@@ -49,9 +33,9 @@ class Broker:
 
     def __init__(self, metrics: bool) -> None:
         self.port = free_port()
-        self.proc = subprocess.Popen([sys.executable, "-c", BROKER.format(port=self.port, metrics=metrics)],
-                                     stdout=subprocess.PIPE, text=True, cwd=ROOT,
-                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "_gate_broker.py"), str(self.port),
+                                      "on" if metrics else "off"], stdout=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONPATH": str(HERE.parent)})
         if self.proc.stdout.readline().strip() != "ready":
             raise RuntimeError("the broker did not start")
         self.process = psutil.Process(self.proc.pid)
