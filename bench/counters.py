@@ -8,7 +8,7 @@ Rounds alternate between the two brokers (their order too) and the median is rep
 the broker process's CPU time per message beside it: on a shared machine the CPU time says
 what counting costs more steadily than the rate does.
 
-    python bench/counters.py [--messages 20000] [--rounds 5] [--window 500] [--payload 64]
+    python bench/counters.py [--messages 10000] [--rounds 11] [--window 500] [--payload 64]
 """
 
 from __future__ import annotations
@@ -133,8 +133,8 @@ def _varint(n: int) -> bytes:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--window", type=int, default=500, help="messages under way at most")
     parser.add_argument("--payload", type=int, default=64, help="bytes per message")
     args = parser.parse_args()
