@@ -122,7 +122,7 @@ class Metrics:
     cheapest thing to bump); the rest in `counts`. `snapshot()` gives them all by name.
 
     Attributes:
-        counts: the names of `METRICS` not kept in the lists, and their counts.
+        counts: every name of `METRICS` and its count, but for those kept in the lists (0 here).
         received: packets read, by MQTT packet type; `sent` alike.
         bytes_received: bytes of the packets read; `bytes_sent` alike.
         messages_received: messages from clients, by QoS; `messages_sent` alike.
