@@ -21,7 +21,9 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
+from broker.access import Access
 from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
+from broker.banned import Ban
 from broker.errors import BrokerUnavailable, ClientNotFound
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ class _Info:
     subscriptions: dict[str, int] = field(default_factory=dict)
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
+    superuser: bool = False
 
 
 def _info(session: Session) -> _Info:
@@ -58,11 +61,16 @@ class _GateHandler(BrokerProtocolHandler):
         self._closing = asyncio.ensure_future(self.handle_connection_closed())
 
 
+_CHECKS = {Action.PUBLISH: "publish", Action.SUBSCRIBE: "subscribe", Action.RECEIVE: "receive"}
+
+
 class _GateBroker(Broker):
-    def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float) -> None:
+    def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
+                 access: Access | None = None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
+        self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
@@ -127,6 +135,7 @@ class _GateBroker(Broker):
         info.connected_at, info.disconnected_at = _now(), None
         info.connection_closed = asyncio.Event()
         info.keepalive, info.transport = _info(incoming).keepalive, _info(incoming).transport
+        info.superuser = _info(incoming).superuser
         session.transitions.connect()
         handler.attach(session, reader, writer)
         self._sessions[session.client_id] = (session, handler)
@@ -229,7 +238,42 @@ class _GateBroker(Broker):
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
         # queueing for all of them; mqttgate decides here instead.
-        return self.allow_anonymous or bool(session.username)
+        if self.access is None:
+            return self.allow_anonymous or bool(session.username)
+        verdict = await self.access.authenticate(session.client_id, session.username, session.password,
+                                                 session.remote_address, allow_anonymous=self.allow_anonymous)
+        session.password = None  # checked: not kept in memory with the session
+        if not verdict.accepted:
+            log.info("CONNECT of %r from %s refused: %s", session.client_id, session.remote_address, verdict.reason)
+            return False
+        _info(session).superuser = verdict.superuser
+        return True
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        """Whether the ACL lets `session` publish, subscribe to, or receive `topic`."""
+        if self.access is None:
+            return True
+        info = session.attributes.get(_INFO)
+        if info is not None and info.superuser:
+            return True
+        return self.access.acl.allows(session.client_id, session.username, _CHECKS[action], topic)
+
+    async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
+                                                          session: Session) -> None:
+        # amqtt sends every retained message matching a new subscription without asking the
+        # ACL; here a message the subscriber may not receive is left out.
+        handler = self._get_handler(session)
+        if handler is None:
+            return
+        a_filter, qos = subscription
+        sends = [
+            asyncio.ensure_future(handler.mqtt_publish(topic, retained.data, min(qos, retained.qos or qos),
+                                                       retain=True))
+            for topic, retained in list(self._retained_messages.items())
+            if self._matches(topic, a_filter) and await self._topic_filtering(session, topic, Action.RECEIVE)
+        ]
+        if sends:
+            await asyncio.wait(sends)
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
         # amqtt keeps the first QoS when a client subscribes again to the same filter;
@@ -270,10 +314,12 @@ class AmqttBrokerAdapter:
         listeners: MQTT listeners by name (`mqttgate.config.MqttListener`-shaped).
         allow_anonymous: accept CONNECTs without a username.
         connect_timeout: seconds a new connection has to send CONNECT.
+        access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
+            and every topic.
     """
 
     def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True,
-                 connect_timeout: float = 10.0) -> None:
+                 connect_timeout: float = 10.0, access: Access | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={})
         # set after construction: BrokerConfig would copy "default" fields into the others
@@ -288,13 +334,16 @@ class AmqttBrokerAdapter:
             config.listeners["default"] = ListenerConfig(bind=None)
         self._allow_anonymous = allow_anonymous
         self._connect_timeout = connect_timeout
+        self._access = access
+        if access is not None:
+            access.bans.on_added.append(self._kick_banned)
         self._config = config
         self._broker: _GateBroker | None = None
         self._started_at: datetime | None = None
 
     async def start(self) -> None:
         self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
-                                   connect_timeout=self._connect_timeout)
+                                   connect_timeout=self._connect_timeout, access=self._access)
         await self._broker.start()
         self._started_at = _now()
 
@@ -360,6 +409,18 @@ class AmqttBrokerAdapter:
             await broker.close_connection(session)
         if broker.sessions.get(clientid, (None,))[0] is session:
             await broker._cleanup_session(clientid)
+
+    async def _kick_banned(self, ban: Ban) -> None:
+        """Kick every connected client a new ban names, at once."""
+        broker = self._broker
+        if broker is None or broker.transitions.state != "started":
+            return
+        banned = [session.client_id for session, _ in list(broker.sessions.values())
+                  if session.transitions.state == "connected"
+                  and self._access.bans.applies(ban, session.client_id, session.username, session.remote_address)]
+        if banned:
+            log.info("kicking %d client(s) banned as %s %r", len(banned), ban.kind, ban.who)
+            await asyncio.gather(*(self.kick_client(clientid) for clientid in banned), return_exceptions=True)
 
     def _session(self, clientid: str) -> Session:
         entry = self._running.sessions.get(clientid)

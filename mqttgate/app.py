@@ -81,7 +81,7 @@ class BrokerLifespan:
                     await send({"type": "lifespan.startup.failed", "message": f"mqttgate cannot start: {exc}"})
                     return
                 scope.setdefault("state", {}).update(
-                    broker=self.runtime.broker, api_keys=self.runtime.api_keys,
+                    broker=self.runtime.broker, api_keys=self.runtime.api_keys, access=self.runtime.access,
                     node=f"mqttgate@{socket.gethostname()}",
                 )
                 await send({"type": "lifespan.startup.complete"})

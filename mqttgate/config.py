@@ -53,13 +53,17 @@ class MqttConfig:
 
     Attributes:
         listeners: listeners by name; a file's `listeners` replaces the default one.
-        allow_anonymous: accept CONNECTs that carry no credentials.
+        allow_anonymous: accept CONNECTs that carry no username. A username is checked
+            against the built-in database's users whenever it holds any.
         connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
+        acl_no_match: `allow` or `deny` a publish or subscribe that no ACL rule matches
+            (EMQX's `authorization.no_match`); superusers skip the rules.
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
     allow_anonymous: bool = True
     connect_timeout: float = 10.0
+    acl_no_match: Literal["allow", "deny"] = "allow"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.NotFound: (404, "NOT_FOUND"),
     errors.InvalidRequest: (400, "BAD_REQUEST"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
+    errors.UnauthorizedRole: (403, "UNAUTHORIZED_ROLE"),
     errors.BrokerUnavailable: (503, "SERVICE_UNAVAILABLE"),
     errors.GateError: (500, "INTERNAL_ERROR"),
 }

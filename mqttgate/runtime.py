@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from broker.access import Access
 from broker.adapter import BrokerAdapter
 from broker.amqtt_adapter import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
@@ -25,12 +26,13 @@ class Runtime:
     config: Config
     store: Store
     api_keys: ApiKeys
+    access: Access
     broker: BrokerAdapter
     _lock_fd: int
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
-        """Take the data_dir, open the store, load API keys, and start the broker.
+        """Take the data_dir, open the store, load API keys and access rules, and start the broker.
 
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.
@@ -48,8 +50,9 @@ class Runtime:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
+            access = Access(store, acl_no_match=config.mqtt.acl_no_match)
             broker = AmqttBrokerAdapter(config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
-                                        connect_timeout=config.mqtt.connect_timeout)
+                                        connect_timeout=config.mqtt.connect_timeout, access=access)
             await broker.start()
         except BaseException:
             store.close()
@@ -57,7 +60,7 @@ class Runtime:
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, store, api_keys, broker, lock_fd)
+        return cls(config, store, api_keys, access, broker, lock_fd)
 
     async def stop(self) -> None:
         try:
