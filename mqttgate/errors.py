@@ -56,7 +56,8 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 def one_line(text: str, limit: int = 300) -> str:
     # jsonschema appends the whole schema and instance after a blank line: keep the first line
     line = " ".join(str(text).strip().split("\n", 1)[0].split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    # a long line is mostly the offending value; the reason and the field are at its end
+    return line if len(line) <= limit else line[: limit // 2 - 3] + "..." + line[-(limit - limit // 2):]
 
 
 def domain_error(request: ConnexionRequest, exc: errors.GateError) -> ConnexionResponse:

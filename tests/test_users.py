@@ -92,6 +92,15 @@ def test_with_anonymous_off_a_connect_needs_a_user_and_its_password(gate, mqtt_c
     assert mosquitto_pub(gate, "-u", "alice", "-P", "s3cret").returncode == 0
 
 
+def test_a_refused_connect_leaves_the_connected_client_of_that_id_alone(gate, mqtt_client):
+    create_user(gate, "alice", "s3cret")
+    owner = mqtt_client("device-7", username="alice", password="s3cret", clean_session=False)
+    owner.subscribe("cmd/#", 1)
+    assert mqtt_client("device-7", username="alice", password="guess").connack == NOT_AUTHORIZED
+    client = gate.http.get("/clients/device-7").json()
+    assert client["connected"] is True and client["subscriptions_cnt"] == 1 and not owner.disconnected
+
+
 def test_a_new_password_replaces_the_old_at_once(gate, mqtt_client):
     create_user(gate, "alice", "old-pw")
     assert mqtt_client("a1", username="alice", password="old-pw").connack == 0  # now cached
