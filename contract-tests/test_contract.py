@@ -1,7 +1,8 @@
 """schemathesis over every operation of the spec, with every check, against the real app and broker.
 
 Authenticated as the first API key, with `ignored_auth` among the checks, while real MQTT
-clients are connected so that the client operations have data to return.
+clients are connected, and bans, users and ACL rules exist, so that every operation has
+data to return. `contract_hooks.py` and `schemathesis.toml` say what the run needs and why.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import yaml
 from tests.conftest import MqttClient
 from tests.live import gate_config, start_gate
 
-SPEC = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
+HERE = Path(__file__).resolve().parent
+SPEC = HERE.parent / "spec" / "openapi.yaml"
+SPARE_KEY = "contract-spare"
 MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "60")
 
 
@@ -26,6 +29,19 @@ MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "60")
 def gate(tmp_path_factory):
     live = start_gate(gate_config(tmp_path_factory.mktemp("contract") / "data"))
     clients = [MqttClient(live.mqtt_port, f"contract-{n}", clean_session=n % 2 == 0).connect() for n in range(3)]
+    rule = {"topic": "contract/private/#", "permission": "deny", "action": "all"}
+    for method, path, body in [
+        ("POST", "/api_key", {"name": SPARE_KEY, "desc": "changed and deleted by the run"}),
+        ("POST", "/banned", {"as": "clientid", "who": "contract-banned", "reason": "contract"}),
+        ("POST", "/authentication/password_based:built_in_database/users", {"user_id": "contract-user",
+                                                                            "password": "contract-pw"}),
+        ("POST", "/authorization/sources/built_in_database/rules/clients", [{"clientid": "contract-0",
+                                                                            "rules": [rule]}]),
+        ("POST", "/authorization/sources/built_in_database/rules/users", [{"username": "contract-user",
+                                                                          "rules": [rule]}]),
+        ("POST", "/authorization/sources/built_in_database/rules/all", {"rules": [rule]}),
+    ]:
+        assert live.http.request(method, path, json=body).status_code in (200, 201, 204)
     yield live
     for client in clients:
         client.close()
@@ -37,15 +53,19 @@ def test_every_operation_is_in_the_served_spec(gate):
     assert served["paths"].keys() == yaml.safe_load(SPEC.read_text())["paths"].keys()
 
 
+@pytest.mark.timeout(900)
 def test_schemathesis_finds_no_failure(gate, tmp_path):
     schemathesis = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
     result = subprocess.run(
-        [schemathesis, "run", f"{gate.base_url}/api/v5/openapi.json",
+        [schemathesis, "--config-file", str(HERE / "schemathesis.toml"), "run", f"{gate.base_url}/api/v5/openapi.json",
          "--checks", "all", "--auth", f"{gate.api_key}:{gate.api_secret}",
          "--max-examples", MAX_EXAMPLES, "--seed", "20261122", "--workers", "1",
          "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=900,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "contract_hooks", "PYTHONPATH": str(HERE),
+             "CONTRACT_OWN_KEY": gate.api_key, "CONTRACT_SPARE_KEY": SPARE_KEY},
     )
     print(result.stdout[-20000:], result.stderr[-5000:])
     assert result.returncode == 0, "schemathesis found failures (see the output above)"
     assert "No issues found" in result.stdout or "passed" in result.stdout
+    assert gate.http.get("/clients").status_code == 200  # the run did not lock itself out
