@@ -21,10 +21,20 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
+from broker import topics
 from broker.access import Access
-from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
+from broker.adapter import (
+    BrokerStatus,
+    Client,
+    ClientFilter,
+    Listener,
+    Page,
+    Route,
+    Subscription,
+    SubscriptionFilter,
+)
 from broker.banned import Ban
-from broker.errors import BrokerUnavailable, ClientNotFound
+from broker.errors import BrokerUnavailable, ClientNotFound, NotAuthorized, TopicNotFound
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +52,7 @@ class _Info:
     connected_at: datetime | None = None
     disconnected_at: datetime | None = None
     subscriptions: dict[str, int] = field(default_factory=dict)
+    mqueue_dropped: int = 0
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
     superuser: bool = False
@@ -66,10 +77,11 @@ _CHECKS = {Action.PUBLISH: "publish", Action.SUBSCRIBE: "subscribe", Action.RECE
 
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
-                 access: Access | None = None) -> None:
+                 max_mqueue_len: int, access: Access | None = None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
+        self.max_mqueue_len = max_mqueue_len
         self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
 
@@ -219,7 +231,7 @@ class _GateBroker(Broker):
         broadcast = await self._broadcast_queue.get()
         topic, publish_qos = broadcast["topic"], broadcast.get("qos")
         for a_filter, subscriptions in list(self._subscriptions.items()):
-            if not self._matches(topic, a_filter):
+            if not subscriptions or not topics.matches(topic, a_filter):
                 continue
             for target, sub_qos in list(subscriptions):
                 qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
@@ -234,6 +246,14 @@ class _GateBroker(Broker):
                 if handler is not None:
                     running_tasks.append(asyncio.ensure_future(
                         handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+
+    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
+        # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
+        queue = target.retained_messages
+        while queue.qsize() >= self.max_mqueue_len:
+            queue.get_nowait()
+            _info(target).mqueue_dropped += 1
+        await super()._retain_broadcast_message(broadcast, qos, target)
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
@@ -270,7 +290,7 @@ class _GateBroker(Broker):
             asyncio.ensure_future(handler.mqtt_publish(topic, retained.data, min(qos, retained.qos or qos),
                                                        retain=True))
             for topic, retained in list(self._retained_messages.items())
-            if self._matches(topic, a_filter) and await self._topic_filtering(session, topic, Action.RECEIVE)
+            if topics.matches(topic, a_filter) and await self._topic_filtering(session, topic, Action.RECEIVE)
         ]
         if sends:
             await asyncio.wait(sends)
@@ -314,14 +334,18 @@ class AmqttBrokerAdapter:
         listeners: MQTT listeners by name (`mqttgate.config.MqttListener`-shaped).
         allow_anonymous: accept CONNECTs without a username.
         connect_timeout: seconds a new connection has to send CONNECT.
+        session_expiry_interval: seconds an offline persistent session is kept.
+        max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
             and every topic.
     """
 
-    def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True,
-                 connect_timeout: float = 10.0, access: Access | None = None) -> None:
+    def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True, connect_timeout: float = 10.0,
+                 session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
+                 access: Access | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
-        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={})
+        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
+                              session_expiry_interval=session_expiry_interval)
         # set after construction: BrokerConfig would copy "default" fields into the others
         config.listeners = {
             name: ListenerConfig(
@@ -334,16 +358,20 @@ class AmqttBrokerAdapter:
             config.listeners["default"] = ListenerConfig(bind=None)
         self._allow_anonymous = allow_anonymous
         self._connect_timeout = connect_timeout
+        self._expiry = session_expiry_interval
+        self._max_mqueue_len = max_mqueue_len
         self._access = access
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
         self._config = config
+        self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
         self._started_at: datetime | None = None
 
     async def start(self) -> None:
         self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
-                                   connect_timeout=self._connect_timeout, access=self._access)
+                                   connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
+                                   access=self._access)
         await self._broker.start()
         self._started_at = _now()
 
@@ -390,17 +418,21 @@ class AmqttBrokerAdapter:
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions
         start = (page - 1) * limit
-        candidates = (entry[0] for entry in sessions.values())
         if where.is_empty:
+            # islice over the dict's values skips earlier pages in C: a page costs its own clients
+            found = [entry[0] for entry in islice(sessions.values(), start, start + limit + 1)]
             count: int | None = len(sessions)
         else:
-            candidates = (s for s in candidates if _matches(s, where))
+            matching = (entry[0] for entry in sessions.values() if _matches(entry[0], where))
+            found = list(islice(matching, start, start + limit + 1))
             count = None
-        found = list(islice(candidates, start, start + limit + 1))
-        return Page(items=[_client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
+        return Page(items=[self._client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
 
     def get_client(self, clientid: str) -> Client:
-        return _client(self._session(clientid))
+        return self._client(self._session(clientid))
+
+    def _client(self, session: Session) -> Client:
+        return _client(session, expiry=0 if session.clean_session else self._expiry, mqueue_max=self._max_mqueue_len)
 
     async def kick_client(self, clientid: str) -> None:
         broker = self._running
@@ -409,6 +441,80 @@ class AmqttBrokerAdapter:
             await broker.close_connection(session)
         if broker.sessions.get(clientid, (None,))[0] is session:
             await broker._cleanup_session(clientid)
+
+    async def kick_clients(self, clientids: Any) -> None:
+        present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]
+        await asyncio.gather(*(self.kick_client(c) for c in present))
+
+    def client_subscriptions(self, clientid: str) -> list[Subscription]:
+        session = self._session(clientid)
+        return [Subscription(clientid, f, qos) for f, qos in _info(session).subscriptions.items()]
+
+    async def subscribe(self, clientid: str, requests: Any) -> list[Subscription]:
+        broker = self._running
+        session = self._session(clientid)
+        for topic_filter, _ in requests:
+            topics.check_filter(topic_filter)
+        for topic_filter, _ in requests:
+            if not await broker._topic_filtering(session, topic_filter, Action.SUBSCRIBE):
+                raise NotAuthorized(f"Not authorized to subscribe to {topic_filter!r}")
+        made = []
+        for topic_filter, qos in requests:
+            granted = await broker.add_subscription((topic_filter, qos), session)
+            if granted == 0x80:  # the ACL changed its mind between the check and now
+                raise NotAuthorized(f"Not authorized to subscribe to {topic_filter!r}")
+            made.append(Subscription(clientid, topic_filter, granted))
+            if session.transitions.state == "connected":
+                # as after a SUBSCRIBE: the matching retained messages, in the background so
+                # that a slow client does not hold the HTTP answer
+                task = asyncio.ensure_future(
+                    broker._publish_retained_messages_for_subscription((topic_filter, granted), session))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+        return made
+
+    async def unsubscribe(self, clientid: str, topic_filters: Any) -> None:
+        broker = self._running
+        session = self._session(clientid)
+        for topic_filter in topic_filters:
+            topics.check_filter(topic_filter)
+        for topic_filter in topic_filters:
+            broker._del_subscription(topic_filter, session)
+
+    def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
+        subscriptions = self._running.subscriptions
+        if where.clientid is not None:
+            entry = self._running.sessions.get(where.clientid)
+            by_filter = {f: [(entry[0], q)] for f, q in _info(entry[0]).subscriptions.items()} if entry else {}
+        elif where.topic is not None:
+            by_filter = {where.topic: subscriptions.get(where.topic, [])}
+        else:
+            by_filter = subscriptions
+        found = (
+            Subscription(session.client_id, topic_filter, qos)
+            for topic_filter, held in list(by_filter.items())
+            if where.topic is None or topic_filter == where.topic
+            if where.match_topic is None or topics.matches(where.match_topic, topic_filter)
+            for session, qos in held
+            if where.qos is None or qos == where.qos
+        )
+        start = (page - 1) * limit
+        items = list(islice(found, start, start + limit + 1))
+        count = sum(map(len, subscriptions.values())) if where == SubscriptionFilter() else None
+        return Page(items=items[:limit], hasnext=len(items) > limit, count=count)
+
+    def list_routes(self, *, matching: str | None = None, page: int, limit: int) -> Page[Route]:
+        live = [(topic_filter, held) for topic_filter, held in self._running.subscriptions.items()
+                if held and (matching is None or topics.matches(matching, topic_filter))]
+        start = (page - 1) * limit
+        chunk = live[start:start + limit]
+        return Page(items=[_route(f, held) for f, held in chunk], hasnext=len(live) > start + limit, count=len(live))
+
+    def get_route(self, topic: str) -> Route:
+        held = self._running.subscriptions.get(topic)
+        if not held:
+            raise TopicNotFound()
+        return _route(topic, held)
 
     async def _kick_banned(self, ban: Ban) -> None:
         """Kick every connected client a new ban names, at once."""
@@ -440,10 +546,28 @@ def _matches(session: Session, where: ClientFilter) -> bool:
         return False
     if where.conn_state and where.conn_state != session.transitions.state:
         return False
-    return not (where.ip_address and where.ip_address != session.remote_address)
+    if where.ip_address and where.ip_address != session.remote_address:
+        return False
+    if where.clean_start is not None and where.clean_start != bool(session.clean_session):
+        return False
+    if where.proto_ver is not None and where.proto_ver != 4:  # amqtt speaks MQTT 3.1.1 only
+        return False
+    info = _info(session)
+    return _within(info.created_at, where.gte_created_at, where.lte_created_at) and _within(
+        info.connected_at, where.gte_connected_at, where.lte_connected_at)
 
 
-def _client(session: Session) -> Client:
+def _within(moment: datetime | None, low: datetime | None, high: datetime | None) -> bool:
+    if low is None and high is None:
+        return True
+    return moment is not None and (low is None or moment >= low) and (high is None or moment <= high)
+
+
+def _route(topic_filter: str, held: list[tuple[Session, int]]) -> Route:
+    return Route(topic=topic_filter, subscribers=[Subscription(s.client_id, topic_filter, q) for s, q in held])
+
+
+def _client(session: Session, *, expiry: int, mqueue_max: int) -> Client:
     info = _info(session)
     connected = session.transitions.state == "connected"
     return Client(
@@ -461,4 +585,7 @@ def _client(session: Session) -> Client:
         subscriptions_cnt=len(info.subscriptions),
         inflight_cnt=session.inflight_out_count,
         mqueue_len=session.retained_messages_count,
+        mqueue_max=mqueue_max,
+        mqueue_dropped=info.mqueue_dropped,
+        expiry_interval=expiry,
     )

@@ -27,6 +27,20 @@ class InvalidRequest(GateError):
     message = "Bad request"
 
 
+class InvalidTopic(InvalidRequest):
+    message = "Invalid topic"
+
+
+class TopicNotFound(NotFound):
+    message = "Topic not found"
+
+
+class NotAuthorized(GateError):
+    """The ACL refuses the action."""
+
+    message = "Not authorized"
+
+
 class AlreadyExists(GateError):
     message = "Already exists"
 

@@ -20,7 +20,7 @@ _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.
                       r"([Zz]|([+-])(\d{2}):(\d{2}))", re.ASCII)
 
 
-def parse_time(value: str | None, name: str) -> datetime | None:
+def parse_time_or_infinity(value: str | None, name: str) -> datetime | None:
     """An RFC 3339 time from the wire, in UTC; None for a missing value or `infinity`.
 
     Raises:

@@ -9,7 +9,7 @@ from connexion import NoContent
 
 from broker.api_keys import ApiKey
 from handlers._shape import api_keys, plain
-from handlers._time import parse_time, rfc3339_or_infinity
+from handlers._time import parse_time_or_infinity, rfc3339_or_infinity
 
 
 def _key(key: ApiKey) -> dict[str, Any]:
@@ -28,7 +28,7 @@ async def create_api_key(*, body: dict[str, Any]):
     """Create a key; the answer holds its secret, which is never shown again."""
     key, secret = await api_keys().create(
         body["name"], role=body.get("role", "administrator"), desc=body.get("desc", ""),
-        enable=body.get("enable", True), expired_at=parse_time(body.get("expired_at"), "expired_at"),
+        enable=body.get("enable", True), expired_at=parse_time_or_infinity(body.get("expired_at"), "expired_at"),
     )
     return {**_key(key), "api_secret": secret}, 200
 
@@ -42,7 +42,7 @@ async def update_api_key(*, name: str, body: dict[str, Any]):
     """Change what the body gives of role, desc, enable and expired_at."""
     changes = {field: body[field] for field in ("role", "desc", "enable") if field in body}
     if "expired_at" in body:
-        changes["expired_at"] = parse_time(body["expired_at"], "expired_at")
+        changes["expired_at"] = parse_time_or_infinity(body["expired_at"], "expired_at")
     return _key(api_keys().update(name, **changes))
 
 

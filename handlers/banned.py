@@ -8,7 +8,7 @@ from connexion import NoContent
 
 from broker.banned import Ban, BanFilter
 from handlers._shape import access, caller, page_body
-from handlers._time import parse_time, rfc3339, rfc3339_or_infinity
+from handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
 
 
 def _ban(ban: Ban) -> dict[str, Any]:
@@ -29,8 +29,9 @@ async def list_banned(
 
 async def create_banned(*, body: dict[str, Any]):
     """Ban; matching connected clients are kicked before the answer."""
+    until = parse_time_or_infinity(body.get("until"), "until")
     ban = await access().bans.add(body["as"], body["who"], by=body.get("by") or caller(),
-                                  reason=body.get("reason", ""), until=parse_time(body.get("until"), "until"))
+                                  reason=body.get("reason", ""), until=until)
     return _ban(ban), 200
 
 

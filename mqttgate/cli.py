@@ -138,7 +138,7 @@ def api_key_command(config: Config, args: argparse.Namespace) -> int:
     from broker.api_keys import ApiKeys
     from broker.errors import GateError
     from broker.store import Store
-    from handlers._time import parse_time, rfc3339, rfc3339_or_infinity
+    from handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
 
     store = Store(config.data_path / "mqttgate.db")
     try:
@@ -146,7 +146,7 @@ def api_key_command(config: Config, args: argparse.Namespace) -> int:
         if args.action == "create":
             key, secret = asyncio.run(keys.create(
                 args.name, role=args.role, desc=args.desc, enable=not args.disabled,
-                expired_at=parse_time(args.expired_at, "--expired-at"),
+                expired_at=parse_time_or_infinity(args.expired_at, "--expired-at"),
             ))
             print(f"{key.api_key}:{secret}", flush=True)
             print(f"mqttgate: created API key {key.name!r} ({key.role}); the secret is shown only now",

@@ -56,6 +56,8 @@ class MqttConfig:
         allow_anonymous: accept CONNECTs that carry no username. A username is checked
             against the built-in database's users whenever it holds any.
         connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
+        session_expiry_interval: seconds an offline persistent session (clean_session false) is kept.
+        max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         acl_no_match: `allow` or `deny` a publish or subscribe that no ACL rule matches
             (EMQX's `authorization.no_match`); superusers skip the rules.
     """
@@ -63,6 +65,8 @@ class MqttConfig:
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
     allow_anonymous: bool = True
     connect_timeout: float = 10.0
+    session_expiry_interval: int = 7200
+    max_mqueue_len: int = 1000
     acl_no_match: Literal["allow", "deny"] = "allow"
 
 
@@ -251,6 +255,10 @@ def _check(config: Config) -> None:
                     raise ConfigError(f"{where}.{key}: no such file {file}")
     if config.mqtt.connect_timeout <= 0:
         raise ConfigError("mqtt.connect_timeout: must be more than 0 seconds")
+    if config.mqtt.session_expiry_interval < 0:
+        raise ConfigError("mqtt.session_expiry_interval: must be 0 seconds or more")
+    if config.mqtt.max_mqueue_len < 1:
+        raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
     names = [listener.name for listener in config.rest_api.listeners]
     if len(set(names)) != len(names):
         raise ConfigError("rest_api.listeners: names must be unique")

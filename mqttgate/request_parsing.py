@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import BadRequestProblem
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import ParameterValidator
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+)
+from jsonschema import ValidationError
+from starlette.types import Scope
 
 from mqttgate.errors import one_line
 
@@ -37,3 +47,43 @@ class RepeatedQueryParser(OpenAPIURIParser):
     @staticmethod
     def _split(value: Any, param_defn: dict[str, Any], _in: str) -> list[str]:
         return value if isinstance(value, list) else OpenAPIURIParser._split(value, param_defn, _in)
+
+
+class JsonBodyValidator(JSONRequestBodyValidator):
+    """connexion's JSON body validator with one-line messages that say where.
+
+    A body that is not UTF-8 is a 400, and an invalid `topic` property is EMQX's BAD_TOPIC.
+    """
+
+    async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
+        try:
+            return await super()._parse(stream, scope)
+        except UnicodeDecodeError:
+            raise BadRequestProblem(detail="The request body is not valid UTF-8") from None
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if not self._nullable and body is None:
+            raise BadRequestProblem(detail="Request body must not be empty")
+        try:
+            return self._validator.validate(body)
+        except ValidationError as exc:
+            path = list(exc.absolute_path)
+            where = f" at {'.'.join(map(str, path))}" if path else ""
+            if path and path[-1] == "topic":
+                reason = TOPIC_RULES if exc.validator == "pattern" else one_line(exc.message)
+                problem = BadRequestProblem(detail=f"Invalid topic {exc.instance!r}{where}: {reason}")
+                problem.ext = {"code": "BAD_TOPIC"}
+                raise problem from None
+            raise BadRequestProblem(detail=f"{one_line(exc.message)}{where}") from None
+
+
+TOPIC_RULES = "'+' and '#' stand only as whole levels, '#' only as the last, and no NUL"
+
+VALIDATORS = {
+    "parameter": NamedParameterValidator,
+    "body": MediaTypeDict({
+        "*/*json": JsonBodyValidator,
+        "application/x-www-form-urlencoded": FormDataValidator,
+        "multipart/form-data": MultiPartFormDataValidator,
+    }),
+}

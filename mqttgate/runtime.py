@@ -51,8 +51,12 @@ class Runtime:
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
             access = Access(store, acl_no_match=config.mqtt.acl_no_match)
-            broker = AmqttBrokerAdapter(config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
-                                        connect_timeout=config.mqtt.connect_timeout, access=access)
+            broker = AmqttBrokerAdapter(
+                config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
+                connect_timeout=config.mqtt.connect_timeout,
+                session_expiry_interval=config.mqtt.session_expiry_interval,
+                max_mqueue_len=config.mqtt.max_mqueue_len, access=access,
+            )
             await broker.start()
         except BaseException:
             store.close()

@@ -76,24 +76,28 @@ def test_rules_crud_over_the_api(gate):
     assert gate.http.get(f"{RULES}/all").json() == {"rules": []}
 
 
-@pytest.mark.parametrize("path, method, body, message", [
-    ("all", "POST", {"rules": [rule("a/#/b")]}, "does not match"),
-    ("all", "POST", {"rules": [rule("a+")]}, "does not match"),
-    ("all", "POST", {"rules": [rule("")]}, "should be non-empty"),
-    ("all", "POST", {"rules": [{"topic": "a", "permission": "maybe", "action": "all"}]}, "'maybe' is not one of"),
-    ("all", "POST", {"rules": [{"topic": "a", "permission": "deny", "action": "read"}]}, "'read' is not one of"),
-    ("all", "POST", {"rules": [{**rule("a"), "qos": [1]}]}, "'qos' was unexpected"),
-    ("all", "POST", {"rules": [rule("a")] * 101}, "is too long - 'rules'"),
-    ("clients", "POST", [{"clientid": "c", "rules": [rule("#/a")]}], "does not match"),
-    ("clients", "POST", [], "should be non-empty"),
-    ("clients/c", "PUT", {"clientid": "other", "rules": []}, "clientid in the body ('other') differs from the one"),
-    ("users/u", "PUT", {"username": "other", "rules": []}, "username in the body ('other') differs from the one"),
+@pytest.mark.parametrize("path, method, body, code, message", [
+    ("all", "POST", {"rules": [rule("a/#/b")]}, "BAD_TOPIC", "Invalid topic 'a/#/b' at rules.0.topic: '+' and '#'"),
+    ("all", "POST", {"rules": [rule("a+")]}, "BAD_TOPIC", "Invalid topic 'a+' at rules.0.topic"),
+    ("all", "POST", {"rules": [rule("")]}, "BAD_TOPIC", "should be non-empty"),
+    ("clients", "POST", [{"clientid": "c", "rules": [rule("#/a")]}], "BAD_TOPIC", "at 0.rules.0.topic"),
+    ("all", "POST", {"rules": [{"topic": "a", "permission": "maybe", "action": "all"}]}, "BAD_REQUEST",
+     "'maybe' is not one of ['allow', 'deny'] at rules.0.permission"),
+    ("all", "POST", {"rules": [{"topic": "a", "permission": "deny", "action": "read"}]}, "BAD_REQUEST",
+     "'read' is not one of"),
+    ("all", "POST", {"rules": [{**rule("a"), "qos": [1]}]}, "BAD_REQUEST", "'qos' was unexpected"),
+    ("all", "POST", {"rules": [rule("a")] * 101}, "BAD_REQUEST", "is too long at rules"),
+    ("clients", "POST", [], "BAD_REQUEST", "should be non-empty"),
+    ("clients/c", "PUT", {"clientid": "other", "rules": []}, "BAD_REQUEST",
+     "clientid in the body ('other') differs from the one in the path ('c')"),
+    ("users/u", "PUT", {"username": "other", "rules": []}, "BAD_REQUEST",
+     "username in the body ('other') differs from the one in the path ('u')"),
 ])
-def test_bad_rules_are_400_and_change_nothing(gate, path, method, body, message):
+def test_bad_rules_are_400_and_change_nothing(gate, path, method, body, code, message):
     before = [gate.http.get(f"{RULES}/{p}").json() for p in ("all", "clients", "users")]
     response = gate.http.request(method, f"{RULES}/{path}", json=body)
     assert response.status_code == 400
-    assert response.json()["code"] == "BAD_REQUEST" and message in response.json()["message"]
+    assert response.json()["code"] == code and message in response.json()["message"]
     assert [gate.http.get(f"{RULES}/{p}").json() for p in ("all", "clients", "users")] == before
 
 
@@ -192,17 +196,32 @@ def test_with_no_match_deny_only_what_a_rule_allows_and_superusers_skip_rules(ga
     assert sorted(topics(dev)) == ["devices/d1/cmd", "devices/d1/x"]
 
 
-def test_rules_reach_sessions_the_api_acts_for(gate):
-    """HTTP publish (a detached session named after the API key) and subscribe-on-behalf
-    (add_subscription) go through the same hooks as MQTT clients."""
+def test_subscribe_on_behalf_obeys_the_rules_retained_messages_included(gate, mqtt_client):
+    put_rules(gate, "clients", "reader", rule("secret/#", "deny", "subscribe"))
+    publisher = mqtt_client("publisher")
+    for topic in ("secret/plans", "public/news"):
+        publisher.client.publish(topic, b"retained", qos=1, retain=True).wait_for_publish(5)
+    reader = mqtt_client("reader")
+    denied = gate.http.post("/clients/reader/subscribe", json={"topic": "secret/+", "qos": 1})
+    assert denied.status_code == 403 and denied.json()["code"] == "NOT_AUTHORIZED"
+    assert gate.http.post("/clients/reader/subscribe", json={"topic": "#", "qos": 1}).status_code == 200
+    assert [s["topic"] for s in gate.http.get("/clients/reader/subscriptions").json()] == ["#"]
+    assert wait_for(lambda: "public/news" in topics(reader))
+    publisher.client.publish("secret/more", b"live", qos=1)
+    publisher.client.publish("public/more", b"live", qos=1)
+    assert wait_for(lambda: "public/more" in topics(reader))
+    time.sleep(0.3)
+    assert sorted(topics(reader)) == ["public/more", "public/news"]
+
+
+def test_http_publish_goes_through_the_same_hook(gate):
+    """HTTP publish checks a detached session named after the API key (issue 4)."""
     put_rules(gate, "users", "robot-key", rule("secret/#"))
     broker = gate.app.runtime.broker._broker
     session = Session()
     session.client_id = session.username = "robot-key"
     assert gate.run(_check(broker, session, "open/x", Action.PUBLISH)) is True
     assert gate.run(_check(broker, session, "secret/x", Action.PUBLISH)) is False
-    assert gate.run(broker.add_subscription(("secret/#", 1), session)) == DENIED
-    assert gate.run(broker.add_subscription(("open/#", 1), session)) == 1
 
 
 async def _check(broker, session, topic, action):

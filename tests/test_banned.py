@@ -90,7 +90,7 @@ def test_a_ban_lapses_at_until(gate, mqtt_client):
     ({"as": "clientid", "who": "x", "until": "next week"}, "until"),
     ({"as": "nickname", "who": "x"}, "'nickname' is not one of"),
     ({"as": "clientid"}, "'who' is a required property"),
-    ({"as": "clientid", "who": ""}, "should be non-empty - 'who'"),
+    ({"as": "clientid", "who": ""}, "'' should be non-empty at who"),
 ])
 def test_a_bad_ban_is_400_with_the_reason_and_bans_nobody(gate, mqtt_client, body, message):
     response = gate.http.post("/banned", json=body)

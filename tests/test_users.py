@@ -52,8 +52,8 @@ def test_user_crud_never_shows_a_password(gate):
 @pytest.mark.parametrize("body, status, message", [
     ({"user_id": "alice", "password": "another"}, 409, "User 'alice' already exists"),
     ({"user_id": "carol"}, 400, "'password' is a required property"),
-    ({"user_id": "", "password": "x"}, 400, "should be non-empty - 'user_id'"),
-    ({"user_id": "carol", "password": ""}, 400, "should be non-empty - 'password'"),
+    ({"user_id": "", "password": "x"}, 400, "'' should be non-empty at user_id"),
+    ({"user_id": "carol", "password": ""}, 400, "'' should be non-empty at password"),
     ({"user_id": "carol", "password": "x", "role": "admin"}, 400, "'role' was unexpected"),
     ({"user_id": "carol", "password": "x", "is_superuser": "yes"}, 400, "'yes' is not of type 'boolean'"),
 ])
