@@ -48,6 +48,12 @@ class Access:
         self.users = Users(store, hasher)
         self.acl = Acl(store, no_match=acl_no_match)
 
+    def reload(self) -> None:
+        """Load bans, users and rules from the database again (after a restore)."""
+        self.bans.reload()
+        self.users.reload()
+        self.acl.reload()
+
     async def authenticate(self, clientid: str | None, username: str | None, password: str | None,
                            peerhost: str | None, *, allow_anonymous: bool) -> Verdict:
         """Decide a CONNECT: bans first, then the user's password; no username needs `allow_anonymous`.

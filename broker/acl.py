@@ -132,6 +132,10 @@ class Acl:
     def __init__(self, store: Store, *, no_match: Literal["allow", "deny"] = "allow") -> None:
         self._db = store.db
         self.no_match = no_match
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the rules from the database again (after a restore)."""
         self._rules: dict[tuple[str, str], tuple[AclRule, ...]] = {}  # (kind, who), kind "all" with who ""
         for row in self._db.execute("SELECT * FROM acl_rules ORDER BY rowid"):
             self._rules[(row["kind"], row["who"])] = tuple(AclRule(**rule) for rule in json.loads(row["rules"]))

@@ -35,6 +35,7 @@ from broker.adapter import (
 )
 from broker.banned import Ban
 from broker.errors import BrokerUnavailable, ClientNotFound, NotAuthorized, TopicNotFound
+from broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,12 @@ _CHECKS = {Action.PUBLISH: "publish", Action.SUBSCRIBE: "subscribe", Action.RECE
 
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
-                 max_mqueue_len: int, access: Access | None = None) -> None:
+                 max_mqueue_len: int, tracer: Tracer | None, access: Access | None = None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len
+        self.tracer = tracer
         self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
 
@@ -153,6 +155,7 @@ class _GateBroker(Broker):
         self._sessions[session.client_id] = (session, handler)
         try:
             await handler.mqtt_connack_authorize(True)
+            self.trace("CONNECT", session)
             await handler.start()
             # Only the messages queued for this session while it was offline. amqtt also
             # sends every retained message matching any client's filter here: not done.
@@ -161,6 +164,7 @@ class _GateBroker(Broker):
         finally:
             info.disconnected_at = _now()
             info.connection_closed.set()
+            self.trace("DISCONNECT", session)
 
     async def _resolve_session(self, incoming: Session) -> Session:
         """The session this CONNECT continues (clean_session false) or a fresh one."""
@@ -211,6 +215,7 @@ class _GateBroker(Broker):
         if not topic or "#" in topic or "+" in topic or topic.startswith("$"):
             log.warning("%s published to invalid topic %r; closing its connection", session.client_id, topic)
             return False
+        self.trace("PUBLISH in", session, topic, message.data, message.qos)
         if await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
             await self._broadcast_message(session, topic, message.data, message.qos or 0)
             if message.publish_packet and message.publish_packet.retain_flag:
@@ -244,6 +249,7 @@ class _GateBroker(Broker):
                     continue
                 handler = self._get_handler(target)
                 if handler is not None:
+                    self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
                     running_tasks.append(asyncio.ensure_future(
                         handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
 
@@ -303,13 +309,20 @@ class _GateBroker(Broker):
         granted = await super().add_subscription(subscription, session)
         if granted != 0x80:
             _info(session).subscriptions[subscription[0]] = granted
+        self.trace("SUBSCRIBE", session, subscription[0], qos=granted)
         return granted
 
     def _del_subscription(self, a_filter: str, session: Session) -> int:
         deleted = super()._del_subscription(a_filter, session)
         if deleted:
             _info(session).subscriptions.pop(a_filter, None)
+            self.trace("UNSUBSCRIBE", session, a_filter)
         return deleted
+
+    def trace(self, event: str, session: Session, topic: str | None = None, payload: Any = None,
+              qos: int | None = None) -> None:
+        if self.tracer is not None:
+            self.tracer.record(event, session.client_id, session.remote_address, topic, payload, qos)
 
 
 async def _close(writer: Any) -> None:
@@ -336,12 +349,13 @@ class AmqttBrokerAdapter:
         connect_timeout: seconds a new connection has to send CONNECT.
         session_expiry_interval: seconds an offline persistent session is kept.
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
+        tracer: the trace recordings, told of every packet event.
         access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
             and every topic.
     """
 
     def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True, connect_timeout: float = 10.0,
-                 session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
+                 session_expiry_interval: int = 7200, max_mqueue_len: int = 1000, tracer: Tracer | None = None,
                  access: Access | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
@@ -360,6 +374,7 @@ class AmqttBrokerAdapter:
         self._connect_timeout = connect_timeout
         self._expiry = session_expiry_interval
         self._max_mqueue_len = max_mqueue_len
+        self._tracer = tracer
         self._access = access
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
@@ -371,7 +386,7 @@ class AmqttBrokerAdapter:
     async def start(self) -> None:
         self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
                                    connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
-                                   access=self._access)
+                                   tracer=self._tracer, access=self._access)
         await self._broker.start()
         self._started_at = _now()
 

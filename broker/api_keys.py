@@ -89,6 +89,11 @@ class ApiKeys:
             self._data_version = version
             self._load()
 
+    def reload(self) -> None:
+        """Load the keys from the database again (after a restore)."""
+        self._verified.clear()
+        self._load()
+
     def _load(self) -> None:
         rows = self._db.execute("SELECT * FROM api_keys ORDER BY rowid").fetchall()
         self._keys = {row["api_key"]: (_key(row), row["secret_hash"]) for row in rows}

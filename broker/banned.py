@@ -86,9 +86,13 @@ class Bans:
 
     def __init__(self, store: Store) -> None:
         self._db = store.db
+        self.on_added: list[Callable[[Ban], Awaitable[None]]] = []
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the bans from the database again (after a restore)."""
         self._bans: dict[tuple[str, str], Ban] = {}
         self._tests: dict[tuple[str, str], _Test] = {}  # the regex and network bans
-        self.on_added: list[Callable[[Ban], Awaitable[None]]] = []
         for row in self._db.execute("SELECT * FROM banned ORDER BY rowid"):
             until = datetime.fromisoformat(row["until"]) if row["until"] else None
             self._index(Ban(row["kind"], row["who"], row["banned_by"], row["reason"],

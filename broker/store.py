@@ -22,6 +22,17 @@ _MIGRATIONS: list[str] = [
         created_at  TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE traces (
+        name           TEXT PRIMARY KEY,
+        type           TEXT NOT NULL,
+        filter         TEXT NOT NULL,
+        start_at       TEXT NOT NULL,
+        end_at         TEXT NOT NULL,
+        payload_encode TEXT NOT NULL,
+        stopped_at     TEXT
+    );
+    """,
     # access control: bans, MQTT users (argon2 hashes only), ACL rules (a JSON list per subject)
     """
     CREATE TABLE banned (
@@ -63,12 +74,19 @@ class Store:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
-        self._migrate()
+        self.migrate(self.db)
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    @staticmethod
+    def schema_version() -> int:
+        """The schema version this mqttgate writes."""
+        return len(_MIGRATIONS)
+
+    @staticmethod
+    def migrate(db: sqlite3.Connection) -> None:
+        """Bring a database's schema up to this mqttgate's version."""
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-            self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
     def close(self) -> None:
         self.db.close()

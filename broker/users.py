@@ -50,6 +50,10 @@ class Users:
         self._db = store.db
         self._hasher = hasher or PasswordHasher()
         self._verified: dict[bytes, str] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the users from the database again (after a restore)."""
         self._users: dict[str, tuple[MqttUser, str]] = {}  # by user_id: (user, password hash)
         for row in self._db.execute("SELECT * FROM mqtt_users ORDER BY rowid"):
             user = MqttUser(row["user_id"], bool(row["is_superuser"]), datetime.fromisoformat(row["created_at"]))

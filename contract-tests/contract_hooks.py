@@ -1,15 +1,11 @@
 """schemathesis hooks of the contract run (loaded through SCHEMATHESIS_HOOKS).
 
-1. A query parameter the spec does not know, generated to be refused, is sent even when
-   its value is null or an empty list: schemathesis (through requests) would drop it, send
-   a valid request, and then count the 200 as bad input accepted.
-
-2. schemathesis learns API key names from GET /api_key, and sooner or later deletes,
-   disables or demotes the very key it authenticates with; every later request would then
-   be a 401 or 403 that tests nothing. So before such a call the hook makes a new
-   administrator key, lets the call act on the old key as sent (a key may delete or disable
-   itself), and authenticates every later call with the new key instead, the way an
-   operator rotates a key. The key in use is written to CONTRACT_KEY_FILE for the test.
+schemathesis learns API key names from GET /api_key, and sooner or later deletes,
+disables or demotes the very key it authenticates with; every later request would then be
+a 401 or 403 that tests nothing. So before such a call the hook makes a new administrator
+key, lets the call act on the old key as sent (a key may delete or disable itself), and
+authenticates every later call with the new key instead, the way an operator rotates a
+key. The key in use is written to CONTRACT_KEY_FILE for the test to check.
 """
 
 from __future__ import annotations
@@ -30,20 +26,6 @@ _names = (f"contract-rotated-{n}" for n in count(1))
 
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
-    _send_unknown_query_parameters(case)
-    _authenticate(case)
-
-
-def _send_unknown_query_parameters(case) -> None:
-    if not case.query:
-        return
-    known = {parameter.name for parameter in case.operation.query}
-    for name, value in case.query.items():
-        if name not in known and (value is None or value == []):
-            case.query[name] = ""
-
-
-def _authenticate(case) -> None:
     headers = case.headers if case.headers is not None else {}
     if headers.get("Authorization") != _SENT:
         return  # no credentials, or deliberately wrong ones: leave them

@@ -8,10 +8,12 @@ data to return. `contract_hooks.py` and `schemathesis.toml` say what the run nee
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -22,6 +24,7 @@ from tests.live import gate_config, start_gate
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE.parent / "spec" / "openapi.yaml"
+CONFIG = HERE / "schemathesis.toml"
 MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "60")
 
 
@@ -32,6 +35,8 @@ def gate(tmp_path_factory):
     for n, client in enumerate(clients):
         client.subscribe(f"contract/{n}/+", n)
         client.subscribe("contract/all/#", 1)
+    live.http.post("/trace", json={"name": "contract", "type": "topic", "topic": "contract/#"}).raise_for_status()
+    live.http.post("/data/export").raise_for_status()
     rule = {"topic": "contract/private/#", "permission": "deny", "action": "all"}
     for method, path, body in [
         ("POST", "/api_key", {"name": "contract-viewer", "desc": "a key to change and delete", "role": "viewer"}),
@@ -61,7 +66,7 @@ def test_schemathesis_finds_no_failure(gate, tmp_path):
     key_file = tmp_path / "key-in-use"
     schemathesis = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
     result = subprocess.run(
-        [schemathesis, "--config-file", str(HERE / "schemathesis.toml"), "run", f"{gate.base_url}/api/v5/openapi.json",
+        [schemathesis, "--config-file", str(CONFIG), "run", f"{gate.base_url}/api/v5/openapi.json",
          "--checks", "all", "--auth", f"{gate.api_key}:{gate.api_secret}",
          "--max-examples", MAX_EXAMPLES, "--seed", "20261122", "--workers", "1",
          "--generation-database", "none",  # the same run every time: no replay of past finds
@@ -71,9 +76,31 @@ def test_schemathesis_finds_no_failure(gate, tmp_path):
              "CONTRACT_BASE_URL": f"{gate.base_url}/api/v5", "CONTRACT_KEY_FILE": str(key_file),
              "CONTRACT_CREDENTIALS": f"{gate.api_key}:{gate.api_secret}"},
     )
-    print(result.stdout[-20000:], result.stderr[-5000:])
-    assert result.returncode == 0, "schemathesis found failures (see the output above)"
-    assert "No issues found" in result.stdout or "passed" in result.stdout
+    print(result.stdout[:30000], result.stderr[-5000:])
+    failures = real_failures(tmp_path)
+    assert result.returncode == 0 or failures, f"schemathesis failed without a failure report: {result.stderr[-2000:]}"
+    assert failures == [], "schemathesis found failures (see the output above)"
     # the key in use at the end (rotated by contract_hooks.py if the run deleted or disabled its own) still works
     authorization = key_file.read_text() if key_file.exists() else gate.auth_header["Authorization"]
     assert httpx.get(f"{gate.base_url}/api/v5/clients", headers={"Authorization": authorization}).status_code == 200
+
+
+def real_failures(report_dir: Path) -> list[str]:
+    """Every failure in schemathesis's JUnit report, less one known false positive.
+
+    schemathesis 4.32 negates a request by dropping the Basic `Authorization` header (which
+    `--auth` then sends all the same) together with an extra query property that serializes
+    to nothing; the request that reaches the server is valid, and 200 is right. Reported as
+    ST201 "header: violates `required` (was Authorization)"; any other failure counts.
+    """
+    failures = []
+    for report in report_dir.glob("junit-*.xml"):
+        for case in ElementTree.parse(report).iter("testcase"):
+            for failure in case.findall("failure"):
+                text = failure.text or ""
+                checks = set(re.findall(r"- (ST\d{3}) ", text))
+                if checks == {"ST201"} and "violates `required` (was Authorization)" in text:
+                    print(f"known schemathesis false positive passed over: {case.get('name')}")
+                    continue
+                failures.append(f"{case.get('name')}: {failure.get('message')}")
+    return failures

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import fcntl
 import logging
 import os
+import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +16,11 @@ from broker.access import Access
 from broker.adapter import BrokerAdapter
 from broker.amqtt_adapter import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
+from broker.backups import Backups
 from broker.errors import BrokerOwned
 from broker.store import Store
+from broker.traces import Tracer
+from mqttgate import __version__
 from mqttgate.config import Config
 
 log = logging.getLogger("mqttgate")
@@ -24,8 +31,11 @@ class Runtime:
     """The running parts, built by `start` and released by `stop`."""
 
     config: Config
+    node: str
     store: Store
     api_keys: ApiKeys
+    tracer: Tracer
+    backups: Backups
     access: Access
     broker: BrokerAdapter
     _lock_fd: int
@@ -51,11 +61,17 @@ class Runtime:
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
             access = Access(store, acl_no_match=config.mqtt.acl_no_match)
+            tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
+                            max_log_size=config.trace.max_log_size)
+            node = node_name()
+            backups = Backups(store, data / "backups", node=node, version=__version__,
+                              config=dataclasses.asdict(config),
+                              on_restore=[tracer.reload, api_keys.reload, access.reload])
             broker = AmqttBrokerAdapter(
                 config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
-                max_mqueue_len=config.mqtt.max_mqueue_len, access=access,
+                max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
             )
             await broker.start()
         except BaseException:
@@ -64,14 +80,40 @@ class Runtime:
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, store, api_keys, access, broker, lock_fd)
+        return cls(config, node, store, api_keys, tracer, backups, access, broker, lock_fd)
 
     async def stop(self) -> None:
         try:
             await self.broker.stop()
         finally:
+            self.tracer.close()
             self.store.close()
             os.close(self._lock_fd)
+
+
+def node_name() -> str:
+    """This node's name, EMQX style."""
+    return f"mqttgate@{socket.gethostname()}"
+
+
+@contextlib.contextmanager
+def offline_backups(config: Config, *, exclusive: bool) -> Iterator[Backups]:
+    """The backups of a data_dir, without starting the broker.
+
+    Args:
+        exclusive: take the data_dir lock (to restore: mqttgate must not be running).
+    """
+    data = config.data_path
+    data.mkdir(parents=True, exist_ok=True)
+    lock_fd = _own(data) if exclusive else None
+    store = Store(data / "mqttgate.db")
+    try:
+        yield Backups(store, data / "backups", node=node_name(), version=__version__,
+                      config=dataclasses.asdict(config))
+    finally:
+        store.close()
+        if lock_fd is not None:
+            os.close(lock_fd)
 
 
 def _own(data: Path) -> int:
