@@ -77,23 +77,24 @@ def test_schemathesis_finds_no_failure(gate, tmp_path):
              "CONTRACT_CREDENTIALS": f"{gate.api_key}:{gate.api_secret}"},
     )
     print(result.stdout[:30000], result.stderr[-5000:])
-    failures = real_failures(tmp_path)
-    assert result.returncode == 0 or failures, f"schemathesis failed without a failure report: {result.stderr[-2000:]}"
+    failures, passed_over = real_failures(tmp_path)
+    assert result.returncode == 0 or failures or passed_over, (
+        f"schemathesis failed without a failure report: {result.stderr[-2000:]}")
     assert failures == [], "schemathesis found failures (see the output above)"
     # the key in use at the end (rotated by contract_hooks.py if the run deleted or disabled its own) still works
     authorization = key_file.read_text() if key_file.exists() else gate.auth_header["Authorization"]
     assert httpx.get(f"{gate.base_url}/api/v5/clients", headers={"Authorization": authorization}).status_code == 200
 
 
-def real_failures(report_dir: Path) -> list[str]:
-    """Every failure in schemathesis's JUnit report, less one known false positive.
+def real_failures(report_dir: Path) -> tuple[list[str], list[str]]:
+    """Every failure in schemathesis's JUnit report less one known false positive, and those passed over.
 
     schemathesis 4.32 negates a request by dropping the Basic `Authorization` header (which
     `--auth` then sends all the same) together with an extra query property that serializes
     to nothing; the request that reaches the server is valid, and 200 is right. Reported as
     ST201 "header: violates `required` (was Authorization)"; any other failure counts.
     """
-    failures = []
+    failures, passed_over = [], []
     for report in report_dir.glob("junit-*.xml"):
         for case in ElementTree.parse(report).iter("testcase"):
             for failure in case.findall("failure"):
@@ -101,6 +102,7 @@ def real_failures(report_dir: Path) -> list[str]:
                 checks = set(re.findall(r"- (ST\d{3}) ", text))
                 if checks == {"ST201"} and "violates `required` (was Authorization)" in text:
                     print(f"known schemathesis false positive passed over: {case.get('name')}")
+                    passed_over.append(case.get("name"))
                     continue
                 failures.append(f"{case.get('name')}: {failure.get('message')}")
-    return failures
+    return failures, passed_over
