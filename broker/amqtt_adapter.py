@@ -23,6 +23,7 @@ from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
 from broker import topics
+from broker.access import Access
 from broker.adapter import (
     BrokerStatus,
     Client,
@@ -33,6 +34,7 @@ from broker.adapter import (
     Subscription,
     SubscriptionFilter,
 )
+from broker.banned import Ban
 from broker.errors import BrokerUnavailable, ClientNotFound, NotAuthorized, TopicNotFound
 from broker.metrics import CONNACK, SUBACK, Metrics, Traffic
 from broker.traces import Tracer
@@ -60,6 +62,7 @@ class _Info:
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
     traffic: Traffic = field(default_factory=Traffic)  # of the current (or last) connection
+    superuser: bool = False
 
 
 def _info(session: Session) -> _Info:
@@ -76,14 +79,18 @@ class _GateHandler(BrokerProtocolHandler):
         self._closing = asyncio.ensure_future(self.handle_connection_closed())
 
 
+_CHECKS = {Action.PUBLISH: "publish", Action.SUBSCRIBE: "subscribe", Action.RECEIVE: "receive"}
+
+
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
-                 max_mqueue_len: int, tracer: Tracer | None) -> None:
+                 max_mqueue_len: int, tracer: Tracer | None, access: Access | None = None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len
         self.tracer = tracer
+        self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
         self.metrics = Metrics()  # _CountingBroker bumps them
 
@@ -150,6 +157,7 @@ class _GateBroker(Broker):
         info.connection_closed = asyncio.Event()
         info.keepalive, info.transport = _info(incoming).keepalive, _info(incoming).transport
         info.traffic = _info(incoming).traffic
+        info.superuser = _info(incoming).superuser
         session.transitions.connect()
         handler.attach(session, reader, writer)
         self._sessions[session.client_id] = (session, handler)
@@ -269,7 +277,42 @@ class _GateBroker(Broker):
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
         # queueing for all of them; mqttgate decides here instead.
-        return self.allow_anonymous or bool(session.username)
+        if self.access is None:
+            return self.allow_anonymous or bool(session.username)
+        verdict = await self.access.authenticate(session.client_id, session.username, session.password,
+                                                 session.remote_address, allow_anonymous=self.allow_anonymous)
+        session.password = None  # checked: not kept in memory with the session
+        if not verdict.accepted:
+            log.info("CONNECT of %r from %s refused: %s", session.client_id, session.remote_address, verdict.reason)
+            return False
+        _info(session).superuser = verdict.superuser
+        return True
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        """Whether the ACL lets `session` publish, subscribe to, or receive `topic`."""
+        if self.access is None:
+            return True
+        info = session.attributes.get(_INFO)
+        if info is not None and info.superuser:
+            return True
+        return self.access.acl.allows(session.client_id, session.username, _CHECKS[action], topic)
+
+    async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
+                                                          session: Session) -> None:
+        # amqtt sends every retained message matching a new subscription without asking the
+        # ACL; here a message the subscriber may not receive is left out.
+        handler = self._get_handler(session)
+        if handler is None:
+            return
+        a_filter, qos = subscription
+        sends = [
+            asyncio.ensure_future(handler.mqtt_publish(topic, retained.data, min(qos, retained.qos or qos),
+                                                       retain=True))
+            for topic, retained in list(self._retained_messages.items())
+            if topics.matches(topic, a_filter) and await self._topic_filtering(session, topic, Action.RECEIVE)
+        ]
+        if sends:
+            await asyncio.wait(sends)
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
         # amqtt keeps the first QoS when a client subscribes again to the same filter;
@@ -481,11 +524,13 @@ class AmqttBrokerAdapter:
         tracer: the trace recordings, told of every packet event.
         metrics: keep the counters of `metrics()` and the clients' traffic fields; False only to
             measure what counting costs (`bench/counters.py`): they then stay 0.
+        access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
+            and every topic.
     """
 
     def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True, connect_timeout: float = 10.0,
                  session_expiry_interval: int = 7200, max_mqueue_len: int = 1000, tracer: Tracer | None = None,
-                 metrics: bool = True) -> None:
+                 metrics: bool = True, access: Access | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = _CountingBroker if metrics else _GateBroker
@@ -506,6 +551,9 @@ class AmqttBrokerAdapter:
         self._expiry = session_expiry_interval
         self._max_mqueue_len = max_mqueue_len
         self._tracer = tracer
+        self._access = access
+        if access is not None:
+            access.bans.on_added.append(self._kick_banned)
         self._config = config
         self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
@@ -514,7 +562,7 @@ class AmqttBrokerAdapter:
     async def start(self) -> None:
         self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
                                           connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
-                                          tracer=self._tracer)
+                                          tracer=self._tracer, access=self._access)
         await self._broker.start()
         self._started_at = _now()
 
@@ -673,6 +721,18 @@ class AmqttBrokerAdapter:
         if not held:
             raise TopicNotFound()
         return _route(topic, held)
+
+    async def _kick_banned(self, ban: Ban) -> None:
+        """Kick every connected client a new ban names, at once."""
+        broker = self._broker
+        if broker is None or broker.transitions.state != "started":
+            return
+        banned = [session.client_id for session, _ in list(broker.sessions.values())
+                  if session.transitions.state == "connected"
+                  and self._access.bans.applies(ban, session.client_id, session.username, session.remote_address)]
+        if banned:
+            log.info("kicking %d client(s) banned as %s %r", len(banned), ban.kind, ban.who)
+            await asyncio.gather(*(self.kick_client(clientid) for clientid in banned), return_exceptions=True)
 
     def _session(self, clientid: str) -> Session:
         entry = self._running.sessions.get(clientid)

@@ -63,6 +63,12 @@ class AlreadyExists(GateError):
     message = "Already exists"
 
 
+class UnauthorizedRole(GateError):
+    """The API key is valid, but its role does not allow this operation."""
+
+    message = "The API key's role does not allow this operation"
+
+
 class BrokerUnavailable(GateError):
     message = "The broker is not running"
 

@@ -89,7 +89,8 @@ class BrokerLifespan:
                     return
                 scope.setdefault("state", {}).update(
                     broker=self.runtime.broker, api_keys=self.runtime.api_keys, tracer=self.runtime.tracer,
-                    backups=self.runtime.backups, node=self.runtime.node, rest_listeners=self.rest_listeners,
+                    backups=self.runtime.backups, access=self.runtime.access, node=self.runtime.node,
+                    rest_listeners=self.rest_listeners,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

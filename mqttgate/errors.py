@@ -28,6 +28,7 @@ DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.InvalidRequest: (400, "BAD_REQUEST"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
     errors.ExceedLimit: (409, "EXCEED_LIMIT"),
+    errors.UnauthorizedRole: (403, "UNAUTHORIZED_ROLE"),
     errors.BrokerUnavailable: (503, "SERVICE_UNAVAILABLE"),
     errors.GateError: (500, "INTERNAL_ERROR"),
 }
@@ -38,6 +39,7 @@ ERROR_CODES: dict[str, str] = {
     "NOT_MATCH": "The conditions of the request are not met",
     "ALREADY_EXISTS": "The resource already exists",
     "BAD_TOPIC": "The topic or topic filter is not valid MQTT",
+    "UNAUTHORIZED_ROLE": "The API key's role does not allow this operation",
     "EXCEED_LIMIT": "The request would exceed a limit",
     "INVALID_PARAMETER": "A parameter is out of its allowed range",
     "CONFLICT": "The request conflicts with the resource's current state",
@@ -88,7 +90,8 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 def one_line(text: str, limit: int = 300) -> str:
     # jsonschema appends the whole schema and instance after a blank line: keep the first line
     line = " ".join(str(text).strip().split("\n", 1)[0].split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    # a long line is mostly the offending value; the reason and the field are at its end
+    return line if len(line) <= limit else line[: limit // 2 - 3] + "..." + line[-(limit - limit // 2):]
 
 
 def domain_error(request: ConnexionRequest, exc: errors.GateError) -> ConnexionResponse:

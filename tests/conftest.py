@@ -10,9 +10,12 @@ from tests.live import LiveGate, gate_config, start_gate
 
 
 @pytest.fixture
-def gate(tmp_path) -> Iterator[LiveGate]:
-    """A real mqttgate on free loopback ports with its data_dir in tmp_path."""
-    live = start_gate(gate_config(tmp_path / "data"))
+def gate(request, tmp_path) -> Iterator[LiveGate]:
+    """A real mqttgate on free loopback ports with its data_dir in tmp_path.
+
+    Parametrize it indirectly with a dict of `MQTTGATE_` overrides for another configuration.
+    """
+    live = start_gate(gate_config(tmp_path / "data", **getattr(request, "param", {})))
     yield live
     live.stop()
 
