@@ -42,7 +42,7 @@ def create_app(config: Config | None = None) -> BrokerLifespan:
         swagger_ui_options=SwaggerUIOptions(swagger_ui=config.rest_api.swagger_ui, swagger_ui_path=DOCS_PATH),
     )
     api.add_api("openapi.yaml", strict_validation=True, validate_responses=config.rest_api.validate_responses,
-                validator_map={"parameter": request_parsing.NamedParameterValidator},
+                validator_map=request_parsing.VALIDATORS,
                 uri_parser_class=request_parsing.RepeatedQueryParser)
     if config.rest_api.swagger_ui:
         api.add_url_rule(DOCS_PATH, "api_docs", _to_swagger_ui)

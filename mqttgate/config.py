@@ -22,6 +22,7 @@ import yaml
 
 ENV_PREFIX = "MQTTGATE_"
 CONFIG_ENV = "MQTTGATE_CONFIG"
+MAX_MQTT_PAYLOAD = 268_435_455  # MQTT 3.1.1 §2.2.3: the largest remaining length of a packet
 
 
 class ConfigError(ValueError):
@@ -55,11 +56,14 @@ class MqttConfig:
         listeners: listeners by name; a file's `listeners` replaces the default one.
         allow_anonymous: accept CONNECTs that carry no credentials.
         connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
+        max_payload_size: the largest payload, in bytes, of a message published over MQTT or
+            the API; a larger one is refused (the API answers 400, an MQTT client is disconnected).
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
     allow_anonymous: bool = True
     connect_timeout: float = 10.0
+    max_payload_size: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -247,6 +251,9 @@ def _check(config: Config) -> None:
                     raise ConfigError(f"{where}.{key}: no such file {file}")
     if config.mqtt.connect_timeout <= 0:
         raise ConfigError("mqtt.connect_timeout: must be more than 0 seconds")
+    if not 1 <= config.mqtt.max_payload_size <= MAX_MQTT_PAYLOAD:
+        raise ConfigError(f"mqtt.max_payload_size: must be 1..{MAX_MQTT_PAYLOAD} bytes, "
+                          f"got {config.mqtt.max_payload_size}")
     names = [listener.name for listener in config.rest_api.listeners]
     if len(set(names)) != len(names):
         raise ConfigError("rest_api.listeners: names must be unique")

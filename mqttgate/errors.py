@@ -21,7 +21,9 @@ log = logging.getLogger("mqttgate.api")
 DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.ClientNotFound: (404, "CLIENTID_NOT_FOUND"),
     errors.NotFound: (404, "NOT_FOUND"),
+    errors.InvalidTopic: (400, "BAD_TOPIC"),
     errors.InvalidRequest: (400, "BAD_REQUEST"),
+    errors.NotAuthorized: (403, "NOT_AUTHORIZED"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
     errors.BrokerUnavailable: (503, "SERVICE_UNAVAILABLE"),
     errors.GateError: (500, "INTERNAL_ERROR"),
@@ -76,12 +78,25 @@ class SpecRoutes:
     """
 
     def __init__(self, spec: dict[str, Any], base_path: str) -> None:
+        self._spec = spec
         self._routes = []
         for template, item in spec["paths"].items():
-            pattern = re.compile(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(base_path + template)) + "$")
             methods = {m.upper(): op for m, op in item.items() if m in _HTTP_METHODS}
-            self._routes.append((pattern, methods))
-        self._spec = spec
+            slashed = self._slashed_parameters([item, *methods.values()])
+            parts = re.split(r"\{([^/]+?)\}", base_path + template)  # literal text and parameter names alternate
+            pattern = "".join(re.escape(part) if i % 2 == 0 else (".+" if part in slashed else "[^/]+")
+                              for i, part in enumerate(parts))
+            self._routes.append((re.compile(pattern + "$"), methods))
+
+    def _slashed_parameters(self, operations: list[dict[str, Any]]) -> set[str]:
+        """Path parameters of `format: path`, which may hold `/`."""
+        names = set()
+        for operation in operations:
+            for parameter in operation.get("parameters", []):
+                parameter = self._resolve(parameter["$ref"]) if "$ref" in parameter else parameter
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("format") == "path":
+                    names.add(parameter["name"])
+        return names
 
     def _methods(self, path: str) -> dict[str, Any]:
         return next((methods for pattern, methods in self._routes if pattern.match(path)), {})

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from connexion.exceptions import BadRequestProblem
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import ParameterValidator
+from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
 
+from broker.errors import InvalidTopic
+from broker.topics import check_topic_filter, check_topic_name
 from mqttgate.errors import one_line
 
 
@@ -17,8 +20,36 @@ class NamedParameterValidator(ParameterValidator):
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
         error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
         if error and not error.startswith("Missing"):
+            _raise_if_topic(param.get("schema"), value, error)
             return f"Invalid {parameter_type} parameter '{param['name']}': {one_line(error)}"
         return error
+
+
+class TopicBodyValidator(JSONRequestBodyValidator):
+    """connexion's JSON body validator, answering 400 BAD_TOPIC for a topic the spec refuses."""
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        try:
+            return super()._validate(body)
+        except BadRequestProblem:
+            for error in self._validator.iter_errors(body):
+                _raise_if_topic(error.schema, error.instance, error.message)
+            raise
+
+
+def _raise_if_topic(schema: Any, value: Any, error: str) -> None:
+    """A value the spec marks `x-mqtt-topic` (name or filter) is refused as InvalidTopic, with the reason."""
+    kind = schema.get("x-mqtt-topic") if isinstance(schema, dict) else None
+    if kind is None or not isinstance(value, str):
+        return
+    (check_topic_filter if kind == "filter" else check_topic_name)(value)
+    raise InvalidTopic(f"Invalid topic {value[:60]!r}: {one_line(error)}")
+
+
+VALIDATORS = {
+    "parameter": NamedParameterValidator,
+    "body": VALIDATOR_MAP["body"].__class__({**VALIDATOR_MAP["body"], "*/*json": TopicBodyValidator}),
+}
 
 
 class RepeatedQueryParser(OpenAPIURIParser):

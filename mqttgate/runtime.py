@@ -12,6 +12,7 @@ from broker.adapter import BrokerAdapter
 from broker.amqtt_adapter import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
 from broker.errors import BrokerOwned
+from broker.retained import RetainedStore
 from broker.store import Store
 from mqttgate.config import Config
 
@@ -26,11 +27,12 @@ class Runtime:
     store: Store
     api_keys: ApiKeys
     broker: BrokerAdapter
+    retained: RetainedStore
     _lock_fd: int
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
-        """Take the data_dir, open the store, load API keys, and start the broker.
+        """Take the data_dir, open the store, load API keys, and start the broker (with its retained messages).
 
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.
@@ -39,6 +41,7 @@ class Runtime:
         data.mkdir(parents=True, exist_ok=True)
         lock_fd = _own(data)
         store = Store(data / "mqttgate.db")
+        retained = RetainedStore(store)
         try:
             api_keys = ApiKeys(store)
             if config.api_key.bootstrap_file:
@@ -48,21 +51,25 @@ class Runtime:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
-            broker = AmqttBrokerAdapter(config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
-                                        connect_timeout=config.mqtt.connect_timeout)
+            broker = AmqttBrokerAdapter(config.mqtt.listeners, retained=retained,
+                                        allow_anonymous=config.mqtt.allow_anonymous,
+                                        connect_timeout=config.mqtt.connect_timeout,
+                                        max_payload_size=config.mqtt.max_payload_size)
             await broker.start()
         except BaseException:
+            retained.close()
             store.close()
             os.close(lock_fd)
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, store, api_keys, broker, lock_fd)
+        return cls(config, store, api_keys, broker, retained, lock_fd)
 
     async def stop(self) -> None:
         try:
             await self.broker.stop()
         finally:
+            self.retained.close()  # after the broker: what it retained while stopping is written too
             self.store.close()
             os.close(self._lock_fd)
 
