@@ -6,6 +6,7 @@ import asyncio
 import base64
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,3 +141,42 @@ def requests_per_second(port: int, path: str, headers: dict[str, str], seconds: 
     start = time.monotonic()
     asyncio.run(run())
     return counts[0] / (time.monotonic() - start)
+
+
+class PlainAmqtt:
+    """amqtt without mqttgate's adapter, with a bare listing route (bench/_plain_amqtt.py)."""
+
+    def __init__(self) -> None:
+        self.mqtt_port, self.http_port = free_port(), free_port()
+        script = Path(__file__).with_name("_plain_amqtt.py")
+        self.proc = subprocess.Popen([sys.executable, str(script), str(self.mqtt_port), str(self.http_port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/clients")
+        self.auth_header = ""
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def latency_ms(port: int, path: str, headers: dict[str, str], count: int) -> float:
+    """Median milliseconds of `count` sequential requests over one keep-alive connection."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}\r\n".encode()
+
+    async def run() -> list[float]:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            writer.write(request)
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            times.append((time.perf_counter() - start) * 1000)
+        writer.close()
+        return times
+
+    return statistics.median(asyncio.run(run()))

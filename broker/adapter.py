@@ -47,8 +47,45 @@ class Client:
     subscriptions_cnt: int
     inflight_cnt: int
     mqueue_len: int
+    mqueue_max: int
+    mqueue_dropped: int
+    expiry_interval: int
     proto_name: str = "MQTT"
     proto_ver: int = 4
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A client's subscription to a topic filter."""
+
+    clientid: str
+    topic: str
+    qos: int
+
+
+@dataclass(frozen=True)
+class SubscriptionFilter:
+    """Which subscriptions a listing returns; empty fields do not filter.
+
+    Attributes:
+        clientid: the subscriber.
+        topic: the exact topic filter.
+        qos: the granted QoS.
+        match_topic: a topic name the filter must match (wildcards considered).
+    """
+
+    clientid: str | None = None
+    topic: str | None = None
+    qos: int | None = None
+    match_topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """An active topic filter and the clients subscribed to it."""
+
+    topic: str
+    subscribers: Sequence[Subscription]
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,10 @@ class ClientFilter:
         like_username: substring of the username.
         conn_state: `connected` or `disconnected`.
         ip_address: exact peer address.
+        clean_start: the CONNECT's clean session flag.
+        proto_ver: the MQTT protocol level (4 is 3.1.1).
+        gte_created_at, lte_created_at: bounds (inclusive) of the session's creation time.
+        gte_connected_at, lte_connected_at: bounds (inclusive) of the last CONNECT's time.
     """
 
     clientid: Sequence[str] = field(default_factory=tuple)
@@ -70,6 +111,12 @@ class ClientFilter:
     like_username: str | None = None
     conn_state: Literal["connected", "disconnected"] | None = None
     ip_address: str | None = None
+    clean_start: bool | None = None
+    proto_ver: int | None = None
+    gte_created_at: datetime | None = None
+    lte_created_at: datetime | None = None
+    gte_connected_at: datetime | None = None
+    lte_connected_at: datetime | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -180,6 +227,48 @@ class BrokerAdapter(Protocol):
 
         Raises:
             ClientNotFound: no session has this client id.
+        """
+
+    async def kick_clients(self, clientids: Sequence[str]) -> None:
+        """Kick every listed client that exists; unknown ids are passed over."""
+
+    def client_subscriptions(self, clientid: str) -> Sequence[Subscription]:
+        """The client's subscriptions, in the order made.
+
+        Raises:
+            ClientNotFound: no session has this client id.
+        """
+
+    async def subscribe(self, clientid: str, requests: Sequence[tuple[str, int]]) -> Sequence[Subscription]:
+        """Subscribe the client as if it had sent SUBSCRIBE (ACL applies, retained messages follow).
+
+        All or nothing: every filter is checked and authorized before any is added.
+
+        Raises:
+            ClientNotFound: no session has this client id.
+            InvalidTopic: a filter is not a valid MQTT topic filter.
+            NotAuthorized: the ACL refuses a filter.
+        """
+
+    async def unsubscribe(self, clientid: str, topics: Sequence[str]) -> None:
+        """Remove the client's subscriptions to these filters (absent ones are passed over).
+
+        Raises:
+            ClientNotFound: no session has this client id.
+            InvalidTopic: a filter is not a valid MQTT topic filter.
+        """
+
+    def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
+        """One page of all subscriptions, by topic filter then subscriber."""
+
+    def list_routes(self, *, matching: str | None = None, page: int, limit: int) -> Page[Route]:
+        """One page of the active topic filters; with `matching`, those that match that topic name."""
+
+    def get_route(self, topic: str) -> Route:
+        """One active topic filter.
+
+        Raises:
+            TopicNotFound: no client is subscribed to this filter.
         """
 
     async def publish(self, messages: Sequence[Publish], *, publisher: str) -> list[Published]:

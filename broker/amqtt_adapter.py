@@ -23,7 +23,20 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
-from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page, Publish, Published, RetainedMessage
+from broker import topics
+from broker.adapter import (
+    BrokerStatus,
+    Client,
+    ClientFilter,
+    Listener,
+    Page,
+    Publish,
+    Published,
+    RetainedMessage,
+    Route,
+    Subscription,
+    SubscriptionFilter,
+)
 from broker.errors import (
     BrokerUnavailable,
     ClientNotFound,
@@ -31,9 +44,9 @@ from broker.errors import (
     InvalidTopic,
     NotAuthorized,
     RetainedNotFound,
+    TopicNotFound,
 )
 from broker.retained import RetainedStore
-from broker.topics import check_topic_filter, check_topic_name
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +65,7 @@ class _Info:
     connected_at: datetime | None = None
     disconnected_at: datetime | None = None
     subscriptions: dict[str, int] = field(default_factory=dict)
+    mqueue_dropped: int = 0
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
 
@@ -95,10 +109,11 @@ class _GateHandler(BrokerProtocolHandler):
 
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
-                 max_payload_size: int, retained_store: RetainedStore) -> None:
+                 max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
+        self.max_mqueue_len = max_mqueue_len
         self.max_payload_size = max_payload_size
         self.retained_store = retained_store
         self.transports: set[asyncio.BaseTransport] = set()
@@ -232,7 +247,7 @@ class _GateBroker(Broker):
     async def _route_received(self, session: Session, message: Any) -> bool:
         """Route one PUBLISH received from an MQTT client; False if it breaks the rules."""
         try:
-            check_topic_name(message.topic)
+            topics.check_publish(message.topic)
         except InvalidTopic as exc:
             log.warning("%s: %s; closing its connection", session.client_id, exc.message)
             return False
@@ -287,11 +302,11 @@ class _GateBroker(Broker):
         self._retained_messages[topic_name] = _Retained(record)
         return self.retained_store.put(record)
 
-    def forget_retained(self, topics: Sequence[str]) -> asyncio.Future[None]:
-        """Delete the retained messages of `topics`; the future is done once that is on disk."""
-        for topic in topics:
-            self._retained_messages.pop(topic, None)
-        return self.retained_store.delete(topics)
+    def forget_retained(self, names: Sequence[str]) -> asyncio.Future[None]:
+        """Delete the retained messages of these topics; the future is done once that is on disk."""
+        for name in names:
+            self._retained_messages.pop(name, None)
+        return self.retained_store.delete(names)
 
     async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
                                                           session: Session) -> None:
@@ -307,7 +322,7 @@ class _GateBroker(Broker):
         if handler is None:
             return
         if "+" in topic_filter or "#" in topic_filter:
-            matching = [m for t, m in self._retained_messages.items() if self._matches(t, topic_filter)]
+            matching = [m for t, m in self._retained_messages.items() if topics.matches(t, topic_filter)]
         else:
             matching = [m for m in (self._retained_messages.get(topic_filter),) if m is not None]
         for message in matching:
@@ -331,7 +346,7 @@ class _GateBroker(Broker):
         reached = 0
         try:
             for a_filter, subscriptions in list(self._subscriptions.items()):
-                if not self._matches(topic, a_filter):
+                if not subscriptions or not topics.matches(topic, a_filter):
                     continue
                 for target, sub_qos in list(subscriptions):
                     qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
@@ -352,6 +367,14 @@ class _GateBroker(Broker):
             waiter = broadcast.get("reached")
             if waiter is not None and not waiter.done():
                 waiter.set_result(reached)
+
+    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
+        # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
+        queue = target.retained_messages
+        while queue.qsize() >= self.max_mqueue_len:
+            queue.get_nowait()
+            _info(target).mqueue_dropped += 1
+        await super()._retain_broadcast_message(broadcast, qos, target)
 
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
@@ -402,13 +425,17 @@ class AmqttBrokerAdapter:
         retained: where retained messages are kept across restarts.
         allow_anonymous: accept CONNECTs without a username.
         connect_timeout: seconds a new connection has to send CONNECT.
+        session_expiry_interval: seconds an offline persistent session is kept.
+        max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         max_payload_size: bytes a published payload may have, over MQTT or the API.
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
-                 connect_timeout: float = 10.0, max_payload_size: int = 1024 * 1024) -> None:
+                 connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
+                 max_payload_size: int = 1024 * 1024) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
-        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={})
+        config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
+                              session_expiry_interval=session_expiry_interval)
         # set after construction: BrokerConfig would copy "default" fields into the others
         config.listeners = {
             name: ListenerConfig(
@@ -421,17 +448,20 @@ class AmqttBrokerAdapter:
             config.listeners["default"] = ListenerConfig(bind=None)
         self._allow_anonymous = allow_anonymous
         self._connect_timeout = connect_timeout
+        self._expiry = session_expiry_interval
+        self._max_mqueue_len = max_mqueue_len
         self._max_payload_size = max_payload_size
         self._retained = retained
         self._config = config
+        self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
         self._started_at: datetime | None = None
         self._publishers: dict[str, Session] = {}
 
     async def start(self) -> None:
         self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
-                                   connect_timeout=self._connect_timeout, max_payload_size=self._max_payload_size,
-                                   retained_store=self._retained)
+                                   connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
+                                   max_payload_size=self._max_payload_size, retained_store=self._retained)
         await self._broker.start()
         self._started_at = _now()
 
@@ -478,17 +508,21 @@ class AmqttBrokerAdapter:
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions
         start = (page - 1) * limit
-        candidates = (entry[0] for entry in sessions.values())
         if where.is_empty:
+            # islice over the dict's values skips earlier pages in C: a page costs its own clients
+            found = [entry[0] for entry in islice(sessions.values(), start, start + limit + 1)]
             count: int | None = len(sessions)
         else:
-            candidates = (s for s in candidates if _matches(s, where))
+            matching = (entry[0] for entry in sessions.values() if _matches(entry[0], where))
+            found = list(islice(matching, start, start + limit + 1))
             count = None
-        found = list(islice(candidates, start, start + limit + 1))
-        return Page(items=[_client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
+        return Page(items=[self._client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
 
     def get_client(self, clientid: str) -> Client:
-        return _client(self._session(clientid))
+        return self._client(self._session(clientid))
+
+    def _client(self, session: Session) -> Client:
+        return _client(session, expiry=0 if session.clean_session else self._expiry, mqueue_max=self._max_mqueue_len)
 
     async def kick_client(self, clientid: str) -> None:
         broker = self._running
@@ -497,6 +531,80 @@ class AmqttBrokerAdapter:
             await broker.close_connection(session)
         if broker.sessions.get(clientid, (None,))[0] is session:
             await broker._cleanup_session(clientid)
+
+    async def kick_clients(self, clientids: Any) -> None:
+        present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]
+        await asyncio.gather(*(self.kick_client(c) for c in present))
+
+    def client_subscriptions(self, clientid: str) -> list[Subscription]:
+        session = self._session(clientid)
+        return [Subscription(clientid, f, qos) for f, qos in _info(session).subscriptions.items()]
+
+    async def subscribe(self, clientid: str, requests: Any) -> list[Subscription]:
+        broker = self._running
+        session = self._session(clientid)
+        for topic_filter, _ in requests:
+            topics.check_filter(topic_filter)
+        for topic_filter, _ in requests:
+            if not await broker._topic_filtering(session, topic_filter, Action.SUBSCRIBE):
+                raise NotAuthorized(f"Not authorized to subscribe to {topic_filter!r}")
+        made = []
+        for topic_filter, qos in requests:
+            granted = await broker.add_subscription((topic_filter, qos), session)
+            if granted == 0x80:  # the ACL changed its mind between the check and now
+                raise NotAuthorized(f"Not authorized to subscribe to {topic_filter!r}")
+            made.append(Subscription(clientid, topic_filter, granted))
+            if session.transitions.state == "connected":
+                # as after a SUBSCRIBE: the matching retained messages, in the background so
+                # that a slow client does not hold the HTTP answer
+                task = asyncio.ensure_future(
+                    broker._publish_retained_messages_for_subscription((topic_filter, granted), session))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+        return made
+
+    async def unsubscribe(self, clientid: str, topic_filters: Any) -> None:
+        broker = self._running
+        session = self._session(clientid)
+        for topic_filter in topic_filters:
+            topics.check_filter(topic_filter)
+        for topic_filter in topic_filters:
+            broker._del_subscription(topic_filter, session)
+
+    def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
+        subscriptions = self._running.subscriptions
+        if where.clientid is not None:
+            entry = self._running.sessions.get(where.clientid)
+            by_filter = {f: [(entry[0], q)] for f, q in _info(entry[0]).subscriptions.items()} if entry else {}
+        elif where.topic is not None:
+            by_filter = {where.topic: subscriptions.get(where.topic, [])}
+        else:
+            by_filter = subscriptions
+        found = (
+            Subscription(session.client_id, topic_filter, qos)
+            for topic_filter, held in list(by_filter.items())
+            if where.topic is None or topic_filter == where.topic
+            if where.match_topic is None or topics.matches(where.match_topic, topic_filter)
+            for session, qos in held
+            if where.qos is None or qos == where.qos
+        )
+        start = (page - 1) * limit
+        items = list(islice(found, start, start + limit + 1))
+        count = sum(map(len, subscriptions.values())) if where == SubscriptionFilter() else None
+        return Page(items=items[:limit], hasnext=len(items) > limit, count=count)
+
+    def list_routes(self, *, matching: str | None = None, page: int, limit: int) -> Page[Route]:
+        live = [(topic_filter, held) for topic_filter, held in self._running.subscriptions.items()
+                if held and (matching is None or topics.matches(matching, topic_filter))]
+        start = (page - 1) * limit
+        chunk = live[start:start + limit]
+        return Page(items=[_route(f, held) for f, held in chunk], hasnext=len(live) > start + limit, count=len(live))
+
+    def get_route(self, topic: str) -> Route:
+        held = self._running.subscriptions.get(topic)
+        if not held:
+            raise TopicNotFound()
+        return _route(topic, held)
 
     def _session(self, clientid: str) -> Session:
         entry = self._running.sessions.get(clientid)
@@ -507,7 +615,7 @@ class AmqttBrokerAdapter:
     async def publish(self, messages: Sequence[Publish], *, publisher: str) -> list[Published]:
         broker = self._running
         for index, message in enumerate(messages):
-            check_topic_name(message.topic)
+            topics.check_publish(message.topic)
             if len(message.payload) > self._max_payload_size:
                 where = f"Message at index {index}: payload" if len(messages) > 1 else "Payload"
                 raise InvalidRequest(f"{where} is {len(message.payload)} bytes, over the maximum of "
@@ -517,12 +625,12 @@ class AmqttBrokerAdapter:
             if not await broker._topic_filtering(session, topic=message.topic, action=Action.PUBLISH):
                 raise NotAuthorized(f"API key {publisher!r} may not publish to topic {message.topic!r}")
         ids = [_new_id() for _ in messages]
-        routed = [await broker.route_publish(session, message.topic, message.payload, message.qos,
-                                             retain=message.retain, authorized=True, msgid=msgid)
-                  for message, msgid in zip(messages, ids, strict=True)]
-        await asyncio.gather(*(r.stored for r in routed if r is not None and r.stored is not None))
+        routed: list[Any] = [await broker.route_publish(session, message.topic, message.payload, message.qos,
+                                                        retain=message.retain, authorized=True, msgid=msgid)
+                             for message, msgid in zip(messages, ids, strict=True)]  # authorized: none is None
+        await asyncio.gather(*(r.stored for r in routed if r.stored is not None))
         try:
-            reached = await asyncio.wait_for(asyncio.gather(*(r.reached for r in routed if r)), _ROUTE_WAIT)
+            reached = await asyncio.wait_for(asyncio.gather(*(r.reached for r in routed)), _ROUTE_WAIT)
         except TimeoutError:
             raise BrokerUnavailable("The broker did not route the message in time; it may be stopping") from None
         return [Published(id=msgid, subscribers=count) for msgid, count in zip(ids, reached, strict=True)]
@@ -543,8 +651,8 @@ class AmqttBrokerAdapter:
             candidates: Any = retained.values()
             count: int | None = len(retained)
         else:
-            check_topic_filter(topic_filter)
-            candidates = (m for topic, m in retained.items() if broker._matches(topic, topic_filter))
+            topics.check_filter(topic_filter)
+            candidates = (m for topic, m in retained.items() if topics.matches(topic, topic_filter))
             count = None
         found = list(islice(candidates, start, start + limit + 1))
         return Page(items=[m.record for m in found[:limit]], hasnext=len(found) > limit, count=count)
@@ -564,11 +672,11 @@ class AmqttBrokerAdapter:
     async def clear_retained(self, topic_filter: str | None) -> int:
         broker = self._running
         if topic_filter is not None:
-            check_topic_filter(topic_filter)
-        topics = [t for t in broker.retained_messages if topic_filter is None or broker._matches(t, topic_filter)]
-        if topics:
-            await broker.forget_retained(topics)
-        return len(topics)
+            topics.check_filter(topic_filter)
+        doomed = [t for t in broker.retained_messages if topic_filter is None or topics.matches(t, topic_filter)]
+        if doomed:
+            await broker.forget_retained(doomed)
+        return len(doomed)
 
 
 def _matches(session: Session, where: ClientFilter) -> bool:
@@ -582,10 +690,28 @@ def _matches(session: Session, where: ClientFilter) -> bool:
         return False
     if where.conn_state and where.conn_state != session.transitions.state:
         return False
-    return not (where.ip_address and where.ip_address != session.remote_address)
+    if where.ip_address and where.ip_address != session.remote_address:
+        return False
+    if where.clean_start is not None and where.clean_start != bool(session.clean_session):
+        return False
+    if where.proto_ver is not None and where.proto_ver != 4:  # amqtt speaks MQTT 3.1.1 only
+        return False
+    info = _info(session)
+    return _within(info.created_at, where.gte_created_at, where.lte_created_at) and _within(
+        info.connected_at, where.gte_connected_at, where.lte_connected_at)
 
 
-def _client(session: Session) -> Client:
+def _within(moment: datetime | None, low: datetime | None, high: datetime | None) -> bool:
+    if low is None and high is None:
+        return True
+    return moment is not None and (low is None or moment >= low) and (high is None or moment <= high)
+
+
+def _route(topic_filter: str, held: list[tuple[Session, int]]) -> Route:
+    return Route(topic=topic_filter, subscribers=[Subscription(s.client_id, topic_filter, q) for s, q in held])
+
+
+def _client(session: Session, *, expiry: int, mqueue_max: int) -> Client:
     info = _info(session)
     connected = session.transitions.state == "connected"
     return Client(
@@ -603,4 +729,7 @@ def _client(session: Session) -> Client:
         subscriptions_cnt=len(info.subscriptions),
         inflight_cnt=session.inflight_out_count,
         mqueue_len=session.retained_messages_count,
+        mqueue_max=mqueue_max,
+        mqueue_dropped=info.mqueue_dropped,
+        expiry_interval=expiry,
     )

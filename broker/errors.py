@@ -27,6 +27,20 @@ class InvalidRequest(GateError):
     message = "Bad request"
 
 
+class InvalidTopic(InvalidRequest):
+    message = "Invalid topic"
+
+
+class TopicNotFound(NotFound):
+    message = "Topic not found"
+
+
+class NotAuthorized(GateError):
+    """The ACL refuses the action."""
+
+    message = "Not authorized"
+
+
 class AlreadyExists(GateError):
     message = "Already exists"
 
@@ -39,21 +53,9 @@ class BrokerOwned(GateError):
     """Another process (or gunicorn worker) already runs the broker on this data_dir."""
 
 
-class InvalidTopic(InvalidRequest):
-    """A topic name or filter that MQTT does not allow where it was given."""
-
-    message = "Invalid topic"
-
-
 class RetainedNotFound(NotFound):
     message = "No retained message on this topic"
 
     def __init__(self, topic: str) -> None:
         super().__init__()
         self.topic = topic
-
-
-class NotAuthorized(GateError):
-    """The ACL does not let this publisher publish to a topic."""
-
-    message = "Not authorized"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import functools
+import re
 from collections.abc import Callable
-from dataclasses import fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from connexion import request
 
 from broker.adapter import BrokerAdapter, Page
+from broker.errors import InvalidRequest
 
 T = TypeVar("T")
 
@@ -28,16 +28,23 @@ def rfc3339(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds")
 
 
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+def parse_time(value: str | None, name: str) -> datetime | None:
+    """A `TimeBound` parameter (RFC 3339, or epoch milliseconds) as an aware datetime."""
+    if value is None:
+        return None
+    try:
+        if value.isdigit():
+            return datetime.fromtimestamp(int(value) / 1000, UTC)
+        # RFC 3339 allows a leap second (:60) and lower-case t/z; fromisoformat does not
+        return datetime.fromisoformat(re.sub(r"(T\d\d:\d\d):60", r"\1:59", value.upper()))
+    except (ValueError, OverflowError, OSError):
+        raise InvalidRequest(f"Invalid query parameter '{name}': {value!r} is not a valid time") from None
 
 
 def plain(item: Any) -> dict[str, Any]:
     """A flat dataclass as JSON-ready dict: times in RFC 3339, unknown (None) times left out."""
     out = {}
-    for key in _field_names(type(item)):
-        value = getattr(item, key)
+    for key, value in vars(item).items():
         if isinstance(value, datetime):
             out[key] = rfc3339(value)
         elif value is not None or not key.endswith("_at"):

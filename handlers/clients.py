@@ -1,4 +1,4 @@
-"""Clients: list, inspect, kick (EMQX /clients)."""
+"""Clients: list, inspect, kick, and their subscriptions (EMQX /clients)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,39 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.adapter import Client, ClientFilter
-from handlers._shape import broker, node, page_body, plain
+from broker.adapter import Client, ClientFilter, Subscription
+from handlers._shape import broker, node, page_body, parse_time, plain
 
 
-def _client(client: Client, node: str) -> dict[str, Any]:
+def _client(client: Client, node: str, fields: set[str] | None = None) -> dict[str, Any]:
     body = plain(client)
     body["node"] = node
-    return body
+    return body if fields is None else {k: v for k, v in body.items() if k in fields}
+
+
+def subscription(item: Subscription, node: str) -> dict[str, Any]:
+    return {"clientid": item.clientid, "topic": item.topic, "qos": item.qos, "node": node}
 
 
 async def list_clients(
     *, page: int = 1, limit: int = 100, clientid: list[str] | None = None, username: list[str] | None = None,
     like_clientid: str | None = None, like_username: str | None = None, conn_state: str | None = None,
-    ip_address: str | None = None,
+    ip_address: str | None = None, clean_start: bool | None = None, proto_ver: int | None = None,
+    gte_created_at: str | None = None, lte_created_at: str | None = None, gte_connected_at: str | None = None,
+    lte_connected_at: str | None = None, fields: list[str] | None = None,
 ):
     """One page of clients matching every filter given."""
-    where = ClientFilter(clientid=tuple(clientid or ()), username=tuple(username or ()),
-                         like_clientid=like_clientid, like_username=like_username,
-                         conn_state=conn_state, ip_address=ip_address)
+    where = ClientFilter(
+        clientid=tuple(clientid or ()), username=tuple(username or ()), like_clientid=like_clientid,
+        like_username=like_username, conn_state=conn_state, ip_address=ip_address, clean_start=clean_start,
+        proto_ver=proto_ver, gte_created_at=parse_time(gte_created_at, "gte_created_at"),
+        lte_created_at=parse_time(lte_created_at, "lte_created_at"),
+        gte_connected_at=parse_time(gte_connected_at, "gte_connected_at"),
+        lte_connected_at=parse_time(lte_connected_at, "lte_connected_at"),
+    )
     result = broker().list_clients(where, page=page, limit=limit)
-    here = node()
-    return page_body(result, page=page, limit=limit, shape=lambda client: _client(client, here))
+    here, wanted = node(), None if not fields or "all" in fields else set(fields)
+    return page_body(result, page=page, limit=limit, shape=lambda client: _client(client, here, wanted))
 
 
 async def get_client(*, clientid: str):
@@ -38,4 +49,41 @@ async def get_client(*, clientid: str):
 async def kick_client(*, clientid: str):
     """Kick the client and discard its session."""
     await broker().kick_client(clientid)
+    return NoContent, 204
+
+
+async def kick_clients(*, body: list[str]):
+    """Kick every listed client that exists."""
+    await broker().kick_clients(body)
+    return NoContent, 204
+
+
+async def list_client_subscriptions(*, clientid: str):
+    """The client's subscriptions."""
+    here = node()
+    return [subscription(s, here) for s in broker().client_subscriptions(clientid)]
+
+
+async def subscribe(*, clientid: str, body: dict[str, Any]):
+    """Subscribe the client to one filter."""
+    (made,) = await broker().subscribe(clientid, [(body["topic"], body.get("qos", 0))])
+    return subscription(made, node())
+
+
+async def subscribe_bulk(*, clientid: str, body: list[dict[str, Any]]):
+    """Subscribe the client to several filters, all or nothing."""
+    made = await broker().subscribe(clientid, [(item["topic"], item.get("qos", 0)) for item in body])
+    here = node()
+    return [subscription(s, here) for s in made]
+
+
+async def unsubscribe(*, clientid: str, body: dict[str, Any]):
+    """Remove one of the client's subscriptions."""
+    await broker().unsubscribe(clientid, [body["topic"]])
+    return NoContent, 204
+
+
+async def unsubscribe_bulk(*, clientid: str, body: list[dict[str, Any]]):
+    """Remove several of the client's subscriptions."""
+    await broker().unsubscribe(clientid, [item["topic"] for item in body])
     return NoContent, 204

@@ -56,6 +56,8 @@ class MqttConfig:
         listeners: listeners by name; a file's `listeners` replaces the default one.
         allow_anonymous: accept CONNECTs that carry no credentials.
         connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
+        session_expiry_interval: seconds an offline persistent session (clean_session false) is kept.
+        max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         max_payload_size: the largest payload, in bytes, of a message published over MQTT or
             the API; a larger one is refused (the API answers 400, an MQTT client is disconnected).
     """
@@ -63,6 +65,8 @@ class MqttConfig:
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
     allow_anonymous: bool = True
     connect_timeout: float = 10.0
+    session_expiry_interval: int = 7200
+    max_mqueue_len: int = 1000
     max_payload_size: int = 1024 * 1024
 
 
@@ -251,6 +255,10 @@ def _check(config: Config) -> None:
                     raise ConfigError(f"{where}.{key}: no such file {file}")
     if config.mqtt.connect_timeout <= 0:
         raise ConfigError("mqtt.connect_timeout: must be more than 0 seconds")
+    if config.mqtt.session_expiry_interval < 0:
+        raise ConfigError("mqtt.session_expiry_interval: must be 0 seconds or more")
+    if config.mqtt.max_mqueue_len < 1:
+        raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
     if not 1 <= config.mqtt.max_payload_size <= MAX_MQTT_PAYLOAD:
         raise ConfigError(f"mqtt.max_payload_size: must be 1..{MAX_MQTT_PAYLOAD} bytes, "
                           f"got {config.mqtt.max_payload_size}")

@@ -20,10 +20,11 @@ log = logging.getLogger("mqttgate.api")
 # Walked along the exception's class hierarchy: the most specific entry wins.
 DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.ClientNotFound: (404, "CLIENTID_NOT_FOUND"),
-    errors.NotFound: (404, "NOT_FOUND"),
+    errors.TopicNotFound: (404, "TOPIC_NOT_FOUND"),
     errors.InvalidTopic: (400, "BAD_TOPIC"),
-    errors.InvalidRequest: (400, "BAD_REQUEST"),
     errors.NotAuthorized: (403, "NOT_AUTHORIZED"),
+    errors.NotFound: (404, "NOT_FOUND"),
+    errors.InvalidRequest: (400, "BAD_REQUEST"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
     errors.BrokerUnavailable: (503, "SERVICE_UNAVAILABLE"),
     errors.GateError: (500, "INTERNAL_ERROR"),
@@ -82,21 +83,16 @@ class SpecRoutes:
         self._routes = []
         for template, item in spec["paths"].items():
             methods = {m.upper(): op for m, op in item.items() if m in _HTTP_METHODS}
-            slashed = self._slashed_parameters([item, *methods.values()])
-            parts = re.split(r"\{([^/]+?)\}", base_path + template)  # literal text and parameter names alternate
-            pattern = "".join(re.escape(part) if i % 2 == 0 else (".+" if part in slashed else "[^/]+")
-                              for i, part in enumerate(parts))
-            self._routes.append((re.compile(pattern + "$"), methods))
+            whole = self._path_valued(item, methods.values())
+            pattern = re.sub(r"\\{([^/]+?)\\}", lambda m, whole=whole: ".+" if m[1] in whole else "[^/]+",
+                             re.escape(base_path + template))
+            self._routes.append((re.compile(pattern + "$", re.DOTALL), methods))
 
-    def _slashed_parameters(self, operations: list[dict[str, Any]]) -> set[str]:
-        """Path parameters of `format: path`, which may hold `/`."""
-        names = set()
-        for operation in operations:
-            for parameter in operation.get("parameters", []):
-                parameter = self._resolve(parameter["$ref"]) if "$ref" in parameter else parameter
-                if parameter.get("in") == "path" and parameter.get("schema", {}).get("format") == "path":
-                    names.add(parameter["name"])
-        return names
+    def _path_valued(self, item: dict[str, Any], operations: Any) -> set[str]:
+        """Names of path parameters with `format: path` (they may hold slashes)."""
+        params = [*item.get("parameters", []), *(p for op in operations for p in op.get("parameters", []))]
+        params = [self._resolve(p["$ref"]) if "$ref" in p else p for p in params]
+        return {p["name"] for p in params if p.get("in") == "path" and p.get("schema", {}).get("format") == "path"}
 
     def _methods(self, path: str) -> dict[str, Any]:
         return next((methods for pattern, methods in self._routes if pattern.match(path)), {})
@@ -132,7 +128,8 @@ _HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 def http_error(request: ConnexionRequest, exc: HTTPException, routes: SpecRoutes) -> ConnexionResponse:
     status = exc.status_code
-    code = HTTP_CODES.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
+    code = (getattr(exc, "ext", None) or {}).get("code") or HTTP_CODES.get(
+        status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
     detail = getattr(exc, "detail", None) or getattr(exc, "title", None) or "Request failed"
     headers = dict(getattr(exc, "headers", None) or {})
     if status == 401:
@@ -145,8 +142,6 @@ def http_error(request: ConnexionRequest, exc: HTTPException, routes: SpecRoutes
 
 
 def unexpected_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    if isinstance(exc, UnicodeDecodeError):
-        return error_response(400, "BAD_REQUEST", "The request body is not valid UTF-8")
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(500, "INTERNAL_ERROR", "Internal error; the cause is in the server log")
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
+from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.uri_parsing import OpenAPIURIParser
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+    ParameterValidator,
+)
+from jsonschema import ValidationError
+from starlette.types import Scope
 
+from broker import topics
 from broker.errors import InvalidTopic
-from broker.topics import check_topic_filter, check_topic_name
 from mqttgate.errors import one_line
 
 
@@ -20,36 +29,13 @@ class NamedParameterValidator(ParameterValidator):
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
         error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
         if error and not error.startswith("Missing"):
-            _raise_if_topic(param.get("schema"), value, error)
-            return f"Invalid {parameter_type} parameter '{param['name']}': {one_line(error)}"
+            message = f"Invalid {parameter_type} parameter '{param['name']}': {one_line(error)}"
+            if "x-mqtt-topic" in param.get("schema", {}):
+                problem = BadRequestProblem(detail=_topic_rule(param["schema"], value) or message)
+                problem.ext = {"code": "BAD_TOPIC"}
+                raise problem
+            return message
         return error
-
-
-class TopicBodyValidator(JSONRequestBodyValidator):
-    """connexion's JSON body validator, answering 400 BAD_TOPIC for a topic the spec refuses."""
-
-    def _validate(self, body: Any) -> dict[str, Any] | None:
-        try:
-            return super()._validate(body)
-        except BadRequestProblem:
-            for error in self._validator.iter_errors(body):
-                _raise_if_topic(error.schema, error.instance, error.message)
-            raise
-
-
-def _raise_if_topic(schema: Any, value: Any, error: str) -> None:
-    """A value the spec marks `x-mqtt-topic` (name or filter) is refused as InvalidTopic, with the reason."""
-    kind = schema.get("x-mqtt-topic") if isinstance(schema, dict) else None
-    if kind is None or not isinstance(value, str):
-        return
-    (check_topic_filter if kind == "filter" else check_topic_name)(value)
-    raise InvalidTopic(f"Invalid topic {value[:60]!r}: {one_line(error)}")
-
-
-VALIDATORS = {
-    "parameter": NamedParameterValidator,
-    "body": VALIDATOR_MAP["body"].__class__({**VALIDATOR_MAP["body"], "*/*json": TopicBodyValidator}),
-}
 
 
 class RepeatedQueryParser(OpenAPIURIParser):
@@ -68,3 +54,58 @@ class RepeatedQueryParser(OpenAPIURIParser):
     @staticmethod
     def _split(value: Any, param_defn: dict[str, Any], _in: str) -> list[str]:
         return value if isinstance(value, list) else OpenAPIURIParser._split(value, param_defn, _in)
+
+
+class JsonBodyValidator(JSONRequestBodyValidator):
+    """connexion's JSON body validator with one-line messages that say where.
+
+    A body that is not UTF-8 is a 400, and an invalid `topic` property is EMQX's BAD_TOPIC.
+    """
+
+    async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
+        try:
+            return await super()._parse(stream, scope)
+        except UnicodeDecodeError:
+            raise BadRequestProblem(detail="The request body is not valid UTF-8") from None
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if not self._nullable and body is None:
+            raise BadRequestProblem(detail="Request body must not be empty")
+        try:
+            return self._validator.validate(body)
+        except ValidationError as exc:
+            path = list(exc.absolute_path)
+            where = f" at {'.'.join(map(str, path))}" if path else ""
+            if path and path[-1] == "topic":
+                reason = TOPIC_RULES if exc.validator == "pattern" else one_line(exc.message)
+                rule = _topic_rule(exc.schema, exc.instance)
+                problem = BadRequestProblem(detail=f"{rule}{where}" if rule else
+                                            f"Invalid topic {exc.instance!r}{where}: {reason}")
+                problem.ext = {"code": "BAD_TOPIC"}
+                raise problem from None
+            raise BadRequestProblem(detail=f"{one_line(exc.message)}{where}") from None
+
+
+TOPIC_RULES = "'+' and '#' stand only as whole levels, '#' only as the last, and no NUL"
+
+
+def _topic_rule(schema: Any, value: Any) -> str | None:
+    """The broker's own reason to refuse a topic the spec marks `x-mqtt-topic` (`name` to publish to, or `filter`)."""
+    kind = schema.get("x-mqtt-topic") if isinstance(schema, dict) else None
+    if kind is None or not isinstance(value, str):
+        return None
+    try:
+        (topics.check_filter if kind == "filter" else topics.check_publish)(value)
+    except InvalidTopic as exc:
+        return exc.message
+    return None
+
+
+VALIDATORS = {
+    "parameter": NamedParameterValidator,
+    "body": MediaTypeDict({
+        "*/*json": JsonBodyValidator,
+        "application/x-www-form-urlencoded": FormDataValidator,
+        "multipart/form-data": MultiPartFormDataValidator,
+    }),
+}

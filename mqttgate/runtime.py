@@ -51,10 +51,12 @@ class Runtime:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
-            broker = AmqttBrokerAdapter(config.mqtt.listeners, retained=retained,
-                                        allow_anonymous=config.mqtt.allow_anonymous,
-                                        connect_timeout=config.mqtt.connect_timeout,
-                                        max_payload_size=config.mqtt.max_payload_size)
+            broker = AmqttBrokerAdapter(
+                config.mqtt.listeners, retained=retained, allow_anonymous=config.mqtt.allow_anonymous,
+                connect_timeout=config.mqtt.connect_timeout,
+                session_expiry_interval=config.mqtt.session_expiry_interval,
+                max_mqueue_len=config.mqtt.max_mqueue_len, max_payload_size=config.mqtt.max_payload_size,
+            )
             await broker.start()
         except BaseException:
             retained.close()

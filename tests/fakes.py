@@ -16,7 +16,8 @@ T0 = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 def make_client(clientid: str, **fields: Any) -> Client:
     base = Client(clientid=clientid, username=None, ip_address="127.0.0.1", port=50000, listener="tcp:default",
                   connected=True, clean_start=True, keepalive=60, created_at=T0, connected_at=T0,
-                  disconnected_at=None, subscriptions_cnt=0, inflight_cnt=0, mqueue_len=0)
+                  disconnected_at=None, subscriptions_cnt=0, inflight_cnt=0, mqueue_len=0, mqueue_max=1000,
+                  mqueue_dropped=0, expiry_interval=0)
     return replace(base, **fields)
 
 

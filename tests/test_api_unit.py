@@ -138,3 +138,11 @@ def test_repeated_query_values_keep_their_commas(api, fake):
     fake.clients["x,y"] = make_client("x,y")
     body = api.get("/api/v5/clients", params=[("clientid", "x,y"), ("clientid", "a")], auth=AUTH).json()
     assert sorted(c["clientid"] for c in body["data"]) == ["a", "x,y"]
+
+
+def test_a_path_the_router_cannot_match_answers_with_the_operations_404_code(api):
+    # starlette's mount does not match a newline; the answer is still the operation's own 404
+    client_path = api.get("/api/v5/clients/a%0Ab", auth=AUTH)
+    assert client_path.status_code == 404 and client_path.json()["code"] == "CLIENTID_NOT_FOUND"
+    topic_path = api.get("/api/v5/topics/a/b%0A/c", auth=AUTH)
+    assert topic_path.status_code == 404 and topic_path.json()["code"] == "TOPIC_NOT_FOUND"

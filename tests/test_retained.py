@@ -80,8 +80,8 @@ def test_list_pages_and_filters_with_wildcards(gate):
 
 
 @pytest.mark.parametrize("topic_filter, reason", [
-    ("a#", "# must be the whole last level"), ("a/#/b", "# must be the whole last level"),
-    ("a+/b", "+ must be a whole level"), ("", "empty"), ("a\u0000", "NUL"),
+    ("a#", "'#' must be a whole level and the last one"), ("a/#/b", "'#' must be a whole level and the last one"),
+    ("a+/b", "'+' must be a whole level"), ("", "empty"), ("a\u0000", "NUL"),
 ])
 def test_a_bad_topic_filter_is_400_bad_topic(gate, topic_filter, reason):
     retain(gate, "kept")
