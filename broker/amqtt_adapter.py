@@ -47,6 +47,7 @@ from broker.errors import (
     TopicNotFound,
 )
 from broker.retained import RetainedStore
+from broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 
@@ -109,21 +110,28 @@ class _GateHandler(BrokerProtocolHandler):
 
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
-                 max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore) -> None:
+                 max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
+                 tracer: Tracer | None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len
         self.max_payload_size = max_payload_size
         self.retained_store = retained_store
+        self.tracer = tracer
         self.transports: set[asyncio.BaseTransport] = set()
 
     async def _start_listeners(self) -> None:
         # Broker.start() has just emptied the retained messages: load the stored ones
         # before any client can connect.
+        self.load_retained()
+        await super()._start_listeners()
+
+    def load_retained(self) -> None:
+        """Replace the retained messages in memory by the stored ones."""
+        self._retained_messages.clear()
         for record in self.retained_store.load():
             self._retained_messages[record.topic] = _Retained(record)
-        await super()._start_listeners()
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
     async def stream_connected(self, reader: Any, writer: asyncio.StreamWriter, listener_name: str) -> None:
@@ -192,6 +200,7 @@ class _GateBroker(Broker):
         self._sessions[session.client_id] = (session, handler)
         try:
             await handler.mqtt_connack_authorize(True)
+            self.trace("CONNECT", session)
             await handler.start()
             # Only the messages queued for this session while it was offline. amqtt also
             # sends every retained message matching any client's filter here: not done.
@@ -200,6 +209,7 @@ class _GateBroker(Broker):
         finally:
             info.disconnected_at = _now()
             info.connection_closed.set()
+            self.trace("DISCONNECT", session)
 
     async def _resolve_session(self, incoming: Session) -> Session:
         """The session this CONNECT continues (clean_session false) or a fresh one."""
@@ -273,6 +283,7 @@ class _GateBroker(Broker):
         Returns:
             None if the ACL refuses it; else what became of it.
         """
+        self.trace("PUBLISH in", session, topic, data, qos)
         if not authorized and not await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
             log.info("%s may not publish to %r; dropped", session.client_id, topic)
             return None
@@ -360,6 +371,7 @@ class _GateBroker(Broker):
                         continue
                     handler = self._get_handler(target)
                     if handler is not None:
+                        self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
                         running_tasks.append(asyncio.ensure_future(
                             handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
                         reached += 1
@@ -389,13 +401,20 @@ class _GateBroker(Broker):
         granted = await super().add_subscription(subscription, session)
         if granted != 0x80:
             _info(session).subscriptions[subscription[0]] = granted
+        self.trace("SUBSCRIBE", session, subscription[0], qos=granted)
         return granted
 
     def _del_subscription(self, a_filter: str, session: Session) -> int:
         deleted = super()._del_subscription(a_filter, session)
         if deleted:
             _info(session).subscriptions.pop(a_filter, None)
+            self.trace("UNSUBSCRIBE", session, a_filter)
         return deleted
+
+    def trace(self, event: str, session: Session, topic: str | None = None, payload: Any = None,
+              qos: int | None = None) -> None:
+        if self.tracer is not None:
+            self.tracer.record(event, session.client_id, session.remote_address, topic, payload, qos)
 
 
 async def _close(writer: Any) -> None:
@@ -428,11 +447,12 @@ class AmqttBrokerAdapter:
         session_expiry_interval: seconds an offline persistent session is kept.
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         max_payload_size: bytes a published payload may have, over MQTT or the API.
+        tracer: the trace recordings, told of every packet event.
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
-                 max_payload_size: int = 1024 * 1024) -> None:
+                 max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
                               session_expiry_interval=session_expiry_interval)
@@ -452,6 +472,7 @@ class AmqttBrokerAdapter:
         self._max_mqueue_len = max_mqueue_len
         self._max_payload_size = max_payload_size
         self._retained = retained
+        self._tracer = tracer
         self._config = config
         self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
@@ -461,7 +482,8 @@ class AmqttBrokerAdapter:
     async def start(self) -> None:
         self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
                                    connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
-                                   max_payload_size=self._max_payload_size, retained_store=self._retained)
+                                   max_payload_size=self._max_payload_size, retained_store=self._retained,
+                                   tracer=self._tracer)
         await self._broker.start()
         self._started_at = _now()
 
@@ -642,6 +664,10 @@ class AmqttBrokerAdapter:
             session = self._publishers[name] = Session()
             session.client_id = session.username = name
         return session
+
+    def reload_retained(self) -> None:
+        """Take the retained messages from the store again, as after a backup was restored into it."""
+        self._running.load_retained()
 
     def list_retained(self, topic_filter: str | None, *, page: int, limit: int) -> Page[RetainedMessage]:
         broker = self._running

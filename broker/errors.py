@@ -35,6 +35,20 @@ class TopicNotFound(NotFound):
     message = "Topic not found"
 
 
+class TraceNotFound(NotFound):
+    message = "Trace not found"
+
+
+class BackupNotFound(NotFound):
+    message = "Backup file not found"
+
+
+class ExceedLimit(GateError):
+    """A configured limit is reached."""
+
+    message = "Limit exceeded"
+
+
 class NotAuthorized(GateError):
     """The ACL refuses the action."""
 

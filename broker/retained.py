@@ -40,14 +40,15 @@ class RetainedStore:
     """
 
     def __init__(self, store: Store) -> None:
-        self._db = store.connect()
+        self._store = store
+        self._db = store.connect()  # the writer's own
         self._writes: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="mqttgate-retained", daemon=True)
         self._writer.start()
 
     def load(self) -> list[RetainedMessage]:
         """Every stored retained message, oldest topic first."""
-        rows = self._db.execute(
+        rows = self._store.db.execute(
             "SELECT topic, payload, qos, msgid, publish_at, from_clientid, from_username "
             "FROM retained_messages ORDER BY rowid"
         ).fetchall()

@@ -23,6 +23,17 @@ _MIGRATIONS: list[str] = [
     );
     """,
     """
+    CREATE TABLE traces (
+        name           TEXT PRIMARY KEY,
+        type           TEXT NOT NULL,
+        filter         TEXT NOT NULL,
+        start_at       TEXT NOT NULL,
+        end_at         TEXT NOT NULL,
+        payload_encode TEXT NOT NULL,
+        stopped_at     TEXT
+    );
+    """,
+    """
     CREATE TABLE retained_messages (
         topic         TEXT PRIMARY KEY,
         payload       BLOB NOT NULL,
@@ -47,7 +58,7 @@ class Store:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.db = self.connect()
-        self._migrate()
+        self.migrate(self.db)
 
     def connect(self) -> sqlite3.Connection:
         """A connection to the database (WAL, full sync, autocommit); `db` is the shared one."""
@@ -57,10 +68,17 @@ class Store:
         db.execute("PRAGMA synchronous=FULL")
         return db
 
-    def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+    @staticmethod
+    def schema_version() -> int:
+        """The schema version this mqttgate writes."""
+        return len(_MIGRATIONS)
+
+    @staticmethod
+    def migrate(db: sqlite3.Connection) -> None:
+        """Bring a database's schema up to this mqttgate's version."""
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-            self.db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
     def close(self) -> None:
         self.db.close()

@@ -7,10 +7,12 @@ clients are connected so that the client operations have data to return.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -19,6 +21,7 @@ from tests.conftest import MqttClient
 from tests.live import gate_config, start_gate
 
 SPEC = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
+CONFIG = Path(__file__).resolve().parent / "schemathesis.toml"
 MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "60")
 
 
@@ -29,6 +32,10 @@ def gate(tmp_path_factory):
     for n, client in enumerate(clients):
         client.subscribe(f"contract/{n}/+", n)
         client.subscribe("contract/all/#", 1)
+    live.http.post("/trace", json={"name": "contract", "type": "topic", "topic": "contract/#"}).raise_for_status()
+    live.http.post("/publish/bulk", json=[{"topic": f"contract/{n}/kept", "payload": "retained", "qos": n,
+                                           "retain": True} for n in range(3)]).raise_for_status()
+    live.http.post("/data/export").raise_for_status()
     yield live
     for client in clients:
         client.close()
@@ -43,13 +50,35 @@ def test_every_operation_is_in_the_served_spec(gate):
 def test_schemathesis_finds_no_failure(gate, tmp_path):
     schemathesis = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or "schemathesis"
     result = subprocess.run(
-        [schemathesis, "run", f"{gate.base_url}/api/v5/openapi.json",
+        [schemathesis, "--config-file", str(CONFIG), "run", f"{gate.base_url}/api/v5/openapi.json",
          "--checks", "all", "--auth", f"{gate.api_key}:{gate.api_secret}",
          "--max-examples", MAX_EXAMPLES, "--seed", "20261122", "--workers", "1",
          "--generation-database", "none",  # the same run every time: no replay of past finds
          "--report", "junit", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=900,
     )
-    print(result.stdout[-20000:], result.stderr[-5000:])
-    assert result.returncode == 0, "schemathesis found failures (see the output above)"
-    assert "No issues found" in result.stdout or "passed" in result.stdout
+    print(result.stdout[:30000], result.stderr[-5000:])
+    failures = real_failures(tmp_path)
+    assert result.returncode == 0 or failures, f"schemathesis failed without a failure report: {result.stderr[-2000:]}"
+    assert failures == [], "schemathesis found failures (see the output above)"
+
+
+def real_failures(report_dir: Path) -> list[str]:
+    """Every failure in schemathesis's JUnit report, less one known false positive.
+
+    schemathesis 4.32 negates a request by dropping the Basic `Authorization` header (which
+    `--auth` then sends all the same) together with an extra query property that serializes
+    to nothing; the request that reaches the server is valid, and 200 is right. Reported as
+    ST201 "header: violates `required` (was Authorization)"; any other failure counts.
+    """
+    failures = []
+    for report in report_dir.glob("junit-*.xml"):
+        for case in ElementTree.parse(report).iter("testcase"):
+            for failure in case.findall("failure"):
+                text = failure.text or ""
+                checks = set(re.findall(r"- (ST\d{3}) ", text))
+                if checks == {"ST201"} and "violates `required` (was Authorization)" in text:
+                    print(f"known schemathesis false positive passed over: {case.get('name')}")
+                    continue
+                failures.append(f"{case.get('name')}: {failure.get('message')}")
+    return failures

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import warnings
 from pathlib import Path
 from typing import Any
@@ -81,8 +80,8 @@ class BrokerLifespan:
                     await send({"type": "lifespan.startup.failed", "message": f"mqttgate cannot start: {exc}"})
                     return
                 scope.setdefault("state", {}).update(
-                    broker=self.runtime.broker, api_keys=self.runtime.api_keys,
-                    node=f"mqttgate@{socket.gethostname()}",
+                    broker=self.runtime.broker, api_keys=self.runtime.api_keys, tracer=self.runtime.tracer,
+                    backups=self.runtime.backups, node=self.runtime.node,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

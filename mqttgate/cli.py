@@ -29,6 +29,17 @@ def main(argv: list[str] | None = None) -> None:
                        help=f"YAML configuration file (default: ${CONFIG_ENV} if set, else built-in defaults)")
     serve.add_argument("--data-dir", metavar="DIR", help="where SQLite and generated files live (data_dir)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="log level (log_level)")
+    backup = commands.add_parser(
+        "backup", help="create, list or restore backups of all persistent state",
+        description="Backups of API keys, bans, users, ACL rules, retained messages, traces and the config. "
+                    "'create' and 'list' work while mqttgate runs; 'restore' needs it stopped (or use "
+                    "POST /api/v5/data/import on the running server).",
+    )
+    backup.add_argument("action", choices=["create", "list", "restore"])
+    backup.add_argument("filename", nargs="?", help="for restore: a file in data_dir/backups, or a path to one")
+    for sub in (backup,):
+        sub.add_argument("--config", metavar="FILE", help=f"YAML configuration file (default: ${CONFIG_ENV})")
+        sub.add_argument("--data-dir", metavar="DIR", help="data_dir")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config or os.environ.get(CONFIG_ENV))
@@ -37,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     if args.data_dir:
         config = replace(config, data_dir=args.data_dir)
+    if args.command == "backup":
+        sys.exit(backup_command(config, args.action, args.filename))
     if args.log_level:
         config = replace(config, log_level=args.log_level)
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -92,6 +105,33 @@ async def _broker_only(config: Config) -> int:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await runtime.stop()
+    return 0
+
+
+def backup_command(config: Config, action: str, filename: str | None) -> int:
+    """`mqttgate backup create|list|restore`: the code the API runs, on the data_dir."""
+    from broker.errors import GateError
+    from mqttgate.runtime import offline_backups
+
+    try:
+        with offline_backups(config, exclusive=action == "restore") as backups:
+            if action == "create":
+                made = asyncio.run(backups.export())
+                print(f"{backups.directory / made.filename} ({made.size} bytes)")
+            elif action == "list":
+                page = backups.list(page=1, limit=10_000)
+                for item in page.items:
+                    print(f"{item.filename}  {item.created_at.isoformat(timespec='seconds')}  {item.node}  "
+                          f"{item.size} bytes")
+            else:
+                if not filename:
+                    print("mqttgate: backup restore needs a file name", file=sys.stderr)
+                    return 2
+                asyncio.run(backups.restore(backups.adopt(filename)))
+                print(f"restored {filename}")
+    except GateError as exc:
+        print(f"mqttgate: {exc.message}", file=sys.stderr)
+        return 1
     return 0
 
 

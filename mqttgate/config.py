@@ -108,6 +108,19 @@ class ApiKeyConfig:
 
 
 @dataclass(frozen=True)
+class TraceConfig:
+    """Trace recordings.
+
+    Attributes:
+        max_traces: how many traces may be defined at once.
+        max_log_size: bytes one trace's log may grow to; past it nothing more is written.
+    """
+
+    max_traces: int = 30
+    max_log_size: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole mqttgate configuration.
 
@@ -121,6 +134,7 @@ class Config:
     mqtt: MqttConfig = field(default_factory=MqttConfig)
     rest_api: RestApiConfig = field(default_factory=RestApiConfig)
     api_key: ApiKeyConfig = field(default_factory=ApiKeyConfig)
+    trace: TraceConfig = field(default_factory=TraceConfig)
 
     @property
     def data_path(self) -> Path:
@@ -259,6 +273,8 @@ def _check(config: Config) -> None:
         raise ConfigError("mqtt.session_expiry_interval: must be 0 seconds or more")
     if config.mqtt.max_mqueue_len < 1:
         raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
+    if config.trace.max_traces < 1 or config.trace.max_log_size < 1024:
+        raise ConfigError("trace: max_traces must be 1 or more and max_log_size 1024 bytes or more")
     if not 1 <= config.mqtt.max_payload_size <= MAX_MQTT_PAYLOAD:
         raise ConfigError(f"mqtt.max_payload_size: must be 1..{MAX_MQTT_PAYLOAD} bytes, "
                           f"got {config.mqtt.max_payload_size}")

@@ -26,6 +26,7 @@ DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.NotFound: (404, "NOT_FOUND"),
     errors.InvalidRequest: (400, "BAD_REQUEST"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
+    errors.ExceedLimit: (409, "EXCEED_LIMIT"),
     errors.BrokerUnavailable: (503, "SERVICE_UNAVAILABLE"),
     errors.GateError: (500, "INTERNAL_ERROR"),
 }

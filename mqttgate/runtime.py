@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import fcntl
 import logging
 import os
+import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from broker.adapter import BrokerAdapter
 from broker.amqtt_adapter import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
+from broker.backups import Backups
 from broker.errors import BrokerOwned
 from broker.retained import RetainedStore
 from broker.store import Store
+from broker.traces import Tracer
+from mqttgate import __version__
 from mqttgate.config import Config
 
 log = logging.getLogger("mqttgate")
@@ -24,8 +31,11 @@ class Runtime:
     """The running parts, built by `start` and released by `stop`."""
 
     config: Config
+    node: str
     store: Store
     api_keys: ApiKeys
+    tracer: Tracer
+    backups: Backups
     broker: BrokerAdapter
     retained: RetainedStore
     _lock_fd: int
@@ -51,12 +61,18 @@ class Runtime:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
+            tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
+                            max_log_size=config.trace.max_log_size)
+            node = node_name()
             broker = AmqttBrokerAdapter(
                 config.mqtt.listeners, retained=retained, allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
-                max_mqueue_len=config.mqtt.max_mqueue_len, max_payload_size=config.mqtt.max_payload_size,
+                max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer,
+                max_payload_size=config.mqtt.max_payload_size,
             )
+            backups = Backups(store, data / "backups", node=node, version=__version__,
+                              config=dataclasses.asdict(config), on_restore=[tracer.reload, broker.reload_retained])
             await broker.start()
         except BaseException:
             retained.close()
@@ -65,15 +81,41 @@ class Runtime:
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, store, api_keys, broker, retained, lock_fd)
+        return cls(config, node, store, api_keys, tracer, backups, broker, retained, lock_fd)
 
     async def stop(self) -> None:
         try:
             await self.broker.stop()
         finally:
             self.retained.close()  # after the broker: what it retained while stopping is written too
+            self.tracer.close()
             self.store.close()
             os.close(self._lock_fd)
+
+
+def node_name() -> str:
+    """This node's name, EMQX style."""
+    return f"mqttgate@{socket.gethostname()}"
+
+
+@contextlib.contextmanager
+def offline_backups(config: Config, *, exclusive: bool) -> Iterator[Backups]:
+    """The backups of a data_dir, without starting the broker.
+
+    Args:
+        exclusive: take the data_dir lock (to restore: mqttgate must not be running).
+    """
+    data = config.data_path
+    data.mkdir(parents=True, exist_ok=True)
+    lock_fd = _own(data) if exclusive else None
+    store = Store(data / "mqttgate.db")
+    try:
+        yield Backups(store, data / "backups", node=node_name(), version=__version__,
+                      config=dataclasses.asdict(config))
+    finally:
+        store.close()
+        if lock_fd is not None:
+            os.close(lock_fd)
 
 
 def _own(data: Path) -> int:

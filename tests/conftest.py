@@ -81,7 +81,6 @@ def mqtt_client(gate) -> Iterator[Callable[..., MqttClient]]:
         client.close()
 
 
-
 class Acl:
     """Deny rules on the broker's ACL hook, `_topic_filtering`, and what it was asked.
 

@@ -76,7 +76,8 @@ class LiveGate:
         self.thread.join(15)
 
 
-def start_gate(config: Config, timeout: float = 15) -> LiveGate:
+def start_gate(config: Config, timeout: float = 15, credentials: tuple[str, str] | None = None) -> LiveGate:
+    """Start mqttgate; its `http` client uses `credentials`, else the first API key it generated."""
     server = uvicorn.Server(uvicorn.Config(
         create_app(config), host=config.rest_api.listeners[0].bind_address, port=config.rest_api.listeners[0].port,
         lifespan="on", log_level="warning", timeout_graceful_shutdown=2,
@@ -97,7 +98,7 @@ def start_gate(config: Config, timeout: float = 15) -> LiveGate:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("mqttgate did not start")
         time.sleep(0.02)
-    key, secret = (Path(config.data_dir) / "initial_api_key").read_text().strip().split(":")
+    key, secret = credentials or (Path(config.data_dir) / "initial_api_key").read_text().strip().split(":")
     gate = LiveGate(config, server, thread, loops[0], httpx.Client(), key, secret)
     gate.http = httpx.Client(base_url=gate.base_url + "/api/v5", auth=(key, secret), timeout=10)
     return gate

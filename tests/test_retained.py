@@ -248,6 +248,20 @@ def test_the_api_answers_once_the_change_is_on_disk_even_when_the_disk_is_slow(g
         db.close()
 
 
+def test_a_restored_backup_brings_its_retained_messages_back_at_once(gate, mqtt_client):
+    retain(gate, "kept/a", "from the backup", qos=1)
+    backup = gate.http.post("/data/export").json()["filename"]
+    retain(gate, "kept/a", "")
+    retain(gate, "kept/b", "after the backup")
+
+    assert gate.http.post("/data/import", json={"filename": backup}).status_code == 204
+
+    assert topics(gate.http.get("/mqtt/retainer/messages")) == ["kept/a"]
+    client = mqtt_client("after-restore")
+    client.subscribe("kept/#", 1)
+    assert [(m.topic, m.payload, m.retain) for m in received(client)] == [("kept/a", b"from the backup", True)]
+
+
 @pytest.fixture
 def processes(tmp_path):
     made: list[Process] = []

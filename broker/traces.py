@@ -1,0 +1,222 @@
+"""Trace recordings: MQTT packet events of chosen clients, topics or addresses, to log files.
+
+A trace is defined once (stored in SQLite) and records while `start_at <= now < end_at`
+and it is not stopped. The broker calls `Tracer.record` at each packet event; with no
+trace defined that is one truth test, and otherwise a time comparison and a match per
+trace, so clients that match nothing are not slowed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from broker.errors import AlreadyExists, ExceedLimit, InvalidRequest, TraceNotFound
+from broker.store import Store
+from broker.topics import matches
+
+TraceType = Literal["clientid", "topic", "ip_address"]
+PayloadEncode = Literal["text", "hex", "hidden"]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A trace recording as defined; `status` and `log_size` are read at the time asked."""
+
+    name: str
+    type: TraceType
+    filter: str
+    start_at: datetime
+    end_at: datetime
+    payload_encode: PayloadEncode
+    stopped_at: datetime | None = None
+
+    def status(self, now: datetime) -> Literal["waiting", "running", "stopped"]:
+        if self.stopped_at is not None or now >= self.end_at:
+            return "stopped"
+        return "waiting" if now < self.start_at else "running"
+
+
+@dataclass(frozen=True)
+class TraceView:
+    """A trace with its status and log size at one moment."""
+
+    trace: Trace
+    status: str
+    log_size: int
+
+
+class Tracer:
+    """The trace recordings of one broker.
+
+    Args:
+        store: the SQLite store, where definitions live.
+        directory: where log files live (one `<name>.log` per trace).
+        max_traces: how many traces may be defined at once.
+        max_log_size: bytes a trace's log may grow to; past it nothing more is written.
+    """
+
+    def __init__(self, store: Store, directory: Path, *, max_traces: int = 30,
+                 max_log_size: int = 10 * 1024 * 1024) -> None:
+        self._db = store.db
+        self._dir = directory
+        self._dir.mkdir(parents=True, exist_ok=True)
+        self.max_traces = max_traces
+        self.max_log_size = max_log_size
+        self._traces: dict[str, Trace] = {}
+        self._files: dict[str, io.BufferedWriter] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the definitions again from the store (after a restore)."""
+        self.close()
+        self._traces = {row["name"]: _trace(row) for row in self._db.execute("SELECT * FROM traces ORDER BY rowid")}
+
+    def close(self) -> None:
+        for file in self._files.values():
+            file.close()
+        self._files.clear()
+
+    def create(self, trace: Trace, now: datetime) -> TraceView:
+        """Define a trace.
+
+        Raises:
+            AlreadyExists: a trace has that name.
+            ExceedLimit: `max_traces` are defined already.
+            InvalidRequest: end_at is not after start_at and now.
+        """
+        if trace.name in self._traces:
+            raise AlreadyExists(f"A trace named {trace.name!r} exists")
+        if len(self._traces) >= self.max_traces:
+            raise ExceedLimit(f"At most {self.max_traces} traces; delete one first")
+        if trace.end_at <= trace.start_at or trace.end_at <= now:
+            raise InvalidRequest("end_at must be later than start_at and than now")
+        self._db.execute(
+            "INSERT INTO traces (name, type, filter, start_at, end_at, payload_encode) VALUES (?, ?, ?, ?, ?, ?)",
+            (trace.name, trace.type, trace.filter, trace.start_at.isoformat(), trace.end_at.isoformat(),
+             trace.payload_encode),
+        )
+        self._log_path(trace.name).unlink(missing_ok=True)
+        self._traces[trace.name] = trace
+        return self._view(trace, now)
+
+    def list(self, now: datetime) -> list[TraceView]:
+        return [self._view(trace, now) for trace in self._traces.values()]
+
+    def get(self, name: str, now: datetime) -> TraceView:
+        return self._view(self._get(name), now)
+
+    def stop(self, name: str, now: datetime) -> TraceView:
+        trace = self._get(name)
+        if trace.stopped_at is None:
+            trace = replace(trace, stopped_at=now)
+            self._db.execute("UPDATE traces SET stopped_at = ? WHERE name = ?", (now.isoformat(), name))
+            self._traces[name] = trace
+            self._close_file(name)
+        return self._view(trace, now)
+
+    def delete(self, name: str) -> None:
+        self._get(name)
+        self._db.execute("DELETE FROM traces WHERE name = ?", (name,))
+        del self._traces[name]
+        self._close_file(name)
+        self._log_path(name).unlink(missing_ok=True)
+
+    def read_log(self, name: str, position: int, size: int) -> tuple[bytes, int]:
+        """Up to `size` bytes of the log from `position`; the bytes and the next position."""
+        self._get(name)
+        self._flush(name)
+        path = self._log_path(name)
+        if not path.exists():
+            return b"", position
+        with path.open("rb") as file:
+            file.seek(position)
+            data = file.read(size)
+        return data, position + len(data)
+
+    def zipped_log(self, name: str) -> bytes:
+        """The log file in a zip archive."""
+        self._get(name)
+        self._flush(name)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            path = self._log_path(name)
+            archive.writestr(f"{name}.log", path.read_bytes() if path.exists() else b"")
+        return buffer.getvalue()
+
+    def record(self, event: str, clientid: str | None, ip_address: str | None, topic: str | None = None,
+               payload: bytes | None = None, qos: int | None = None) -> None:
+        """Append one packet event to every running trace it matches."""
+        if not self._traces:
+            return
+        now = datetime.now(UTC)
+        for trace in self._traces.values():
+            if not (trace.start_at <= now < trace.end_at and trace.stopped_at is None):
+                continue
+            if trace.type == "clientid":
+                hit = clientid == trace.filter
+            elif trace.type == "ip_address":
+                hit = ip_address == trace.filter
+            else:
+                hit = topic is not None and matches(topic, trace.filter)
+            if hit:
+                self._write(trace, _line(now, event, clientid, ip_address, topic, payload, qos, trace.payload_encode))
+
+    def _write(self, trace: Trace, line: bytes) -> None:
+        file = self._files.get(trace.name)
+        if file is None:
+            file = self._files[trace.name] = self._log_path(trace.name).open("ab")
+        if file.tell() + len(line) <= self.max_log_size:
+            file.write(line)
+
+    def _flush(self, name: str) -> None:
+        if name in self._files:
+            self._files[name].flush()
+
+    def _close_file(self, name: str) -> None:
+        file = self._files.pop(name, None)
+        if file is not None:
+            file.close()
+
+    def _get(self, name: str) -> Trace:
+        trace = self._traces.get(name)
+        if trace is None:
+            raise TraceNotFound()
+        return trace
+
+    def _view(self, trace: Trace, now: datetime) -> TraceView:
+        self._flush(trace.name)
+        path = self._log_path(trace.name)
+        return TraceView(trace, trace.status(now), path.stat().st_size if path.exists() else 0)
+
+    def _log_path(self, name: str) -> Path:
+        return self._dir / f"{os.path.basename(name)}.log"
+
+
+def _trace(row: object) -> Trace:
+    return Trace(
+        name=row["name"], type=row["type"], filter=row["filter"],
+        start_at=datetime.fromisoformat(row["start_at"]), end_at=datetime.fromisoformat(row["end_at"]),
+        payload_encode=row["payload_encode"],
+        stopped_at=datetime.fromisoformat(row["stopped_at"]) if row["stopped_at"] else None,
+    )
+
+
+def _line(now: datetime, event: str, clientid: str | None, ip_address: str | None, topic: str | None,
+          payload: bytes | None, qos: int | None, encode: str) -> bytes:
+    parts = [now.isoformat(timespec="milliseconds"), f"[{event}]", f"clientid={clientid}", f"ip={ip_address}"]
+    if topic is not None:
+        parts.append(f"topic={topic}")
+    if qos is not None:
+        parts.append(f"qos={qos}")
+    if payload is not None:
+        if encode == "hex":
+            parts.append(f"payload={bytes(payload).hex()}")
+        elif encode == "text":
+            parts.append(f"payload={bytes(payload).decode('utf-8', 'backslashreplace')!r}")
+    return (" ".join(parts) + "\n").encode("utf-8", "backslashreplace")
