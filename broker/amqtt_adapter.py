@@ -338,8 +338,10 @@ class _GateBroker(Broker):
             matching = [m for m in (self._retained_messages.get(topic_filter),) if m is not None]
         for message in matching:
             if await self._topic_filtering(session, topic=message.topic, action=Action.RECEIVE):
+                qos = min(message.qos or 0, sub_qos)
+                self.trace("PUBLISH out", session, message.topic, message.data, qos)
                 self._tasks_queue.append(asyncio.ensure_future(
-                    handler.mqtt_publish(message.topic, message.data, min(message.qos or 0, sub_qos), retain=True)))
+                    handler.mqtt_publish(message.topic, message.data, qos, retain=True)))
 
     async def _handle_disconnect(self, session: Session, handler: Any, disconnect_waiter: asyncio.Future[Any]) -> None:
         # amqtt drops what the client published (and was acknowledged) but the message
@@ -353,32 +355,38 @@ class _GateBroker(Broker):
 
     async def _run_broadcast(self, running_tasks: Any) -> None:
         broadcast = await self._broadcast_queue.get()
-        topic, publish_qos = broadcast["topic"], broadcast.get("qos")
         reached = 0
         try:
-            for a_filter, subscriptions in list(self._subscriptions.items()):
-                if not subscriptions or not topics.matches(topic, a_filter):
-                    continue
-                for target, sub_qos in list(subscriptions):
-                    qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
-                    if not await self._topic_filtering(target, topic=topic, action=Action.RECEIVE):
-                        continue
-                    if target.transitions.state != "connected":
-                        # queued for an offline persistent session, QoS 1 and 2 only [MQTT-3.1.2-5]
-                        if not target.clean_session and qos > 0:
-                            await self._retain_broadcast_message(broadcast, qos, target)
-                            reached += 1
-                        continue
-                    handler = self._get_handler(target)
-                    if handler is not None:
-                        self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
-                        running_tasks.append(asyncio.ensure_future(
-                            handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
-                        reached += 1
+            reached = await self._deliver(broadcast, running_tasks)
         finally:
-            waiter = broadcast.get("reached")
+            waiter = broadcast.get("reached")  # an API publish waits to know
             if waiter is not None and not waiter.done():
                 waiter.set_result(reached)
+
+    async def _deliver(self, broadcast: dict[str, Any], running_tasks: Any) -> int:
+        """Hand one message to every subscription it matches; how many it reached."""
+        topic, publish_qos = broadcast["topic"], broadcast.get("qos")
+        reached = 0
+        for a_filter, subscriptions in list(self._subscriptions.items()):
+            if not subscriptions or not topics.matches(topic, a_filter):
+                continue
+            for target, sub_qos in list(subscriptions):
+                qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
+                if not await self._topic_filtering(target, topic=topic, action=Action.RECEIVE):
+                    continue
+                if target.transitions.state != "connected":
+                    # queued for an offline persistent session, QoS 1 and 2 only [MQTT-3.1.2-5]
+                    if not target.clean_session and qos > 0:
+                        await self._retain_broadcast_message(broadcast, qos, target)
+                        reached += 1
+                    continue
+                handler = self._get_handler(target)
+                if handler is not None:
+                    self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
+                    running_tasks.append(asyncio.ensure_future(
+                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+                    reached += 1
+        return reached
 
     async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
         # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
@@ -649,7 +657,7 @@ class AmqttBrokerAdapter:
         ids = [_new_id() for _ in messages]
         routed: list[Any] = [await broker.route_publish(session, message.topic, message.payload, message.qos,
                                                         retain=message.retain, authorized=True, msgid=msgid)
-                             for message, msgid in zip(messages, ids, strict=True)]  # authorized: none is None
+                             for message, msgid in zip(messages, ids, strict=True)]  # authorized above: none is None
         await asyncio.gather(*(r.stored for r in routed if r.stored is not None))
         try:
             reached = await asyncio.wait_for(asyncio.gather(*(r.reached for r in routed)), _ROUTE_WAIT)
