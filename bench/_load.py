@@ -100,22 +100,27 @@ async def connect_mqtt_clients(port: int, count: int, prefix: str = "bench") -> 
     return writers
 
 
+async def read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """One HTTP/1.1 response with a Content-Length: its status line and body."""
+    length = -1
+    status = b""
+    while True:
+        line = await reader.readline()
+        if not status:
+            status = line
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+        if line in (b"\r\n", b""):
+            break
+    return status, await reader.readexactly(length)
+
+
 async def _worker(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < deadline:
             writer.write(request)
-            length = -1
-            status = b""
-            while True:
-                line = await reader.readline()
-                if not status:
-                    status = line
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-                if line in (b"\r\n", b""):
-                    break
-            await reader.readexactly(length)
+            status, _ = await read_response(reader)
             if b" 200 " not in status:
                 raise RuntimeError(f"unexpected answer {status!r}")
             counts[0] += 1

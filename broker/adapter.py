@@ -156,6 +156,60 @@ class BrokerStatus:
     listeners: Sequence[Listener]
 
 
+@dataclass(frozen=True)
+class Publish:
+    """A message to publish over the API.
+
+    Attributes:
+        topic: the topic name (no wildcards).
+        payload: the payload, already decoded from its wire encoding.
+        qos: 0, 1 or 2.
+        retain: keep it as the topic's retained message (an empty payload deletes that).
+    """
+
+    topic: str
+    payload: bytes
+    qos: int = 0
+    retain: bool = False
+
+
+@dataclass(frozen=True)
+class Published:
+    """What became of one published message.
+
+    Attributes:
+        id: the message's id.
+        subscribers: how many subscriptions it was routed to (queued for offline
+            persistent sessions included); 0 when none matched.
+    """
+
+    id: str
+    subscribers: int
+
+
+@dataclass(frozen=True)
+class RetainedMessage:
+    """A retained message and where it came from (EMQX retainer field names).
+
+    Attributes:
+        topic: the topic it is retained on.
+        payload: its payload, never empty.
+        qos: the QoS it was published with.
+        msgid: its id (the id `publish` answered, for messages published over the API).
+        publish_at: when it was published.
+        from_clientid: the publisher's client id (the API key's name over the API).
+        from_username: the publisher's username (the API key's name over the API).
+    """
+
+    topic: str
+    payload: bytes
+    qos: int
+    msgid: str
+    publish_at: datetime
+    from_clientid: str | None
+    from_username: str | None
+
+
 class BrokerAdapter(Protocol):
     """The broker's domain verbs. Every method runs on the broker's event loop."""
 
@@ -248,4 +302,44 @@ class BrokerAdapter(Protocol):
 
         Raises:
             TopicNotFound: no client is subscribed to this filter.
+        """
+
+    async def publish(self, messages: Sequence[Publish], *, publisher: str) -> list[Published]:
+        """Publish messages in order as `publisher`, like an MQTT client of that client id and username.
+
+        All or nothing: every message is checked (topic, payload size, ACL) before any is
+        published. A retained one is on disk before this returns.
+
+        Raises:
+            InvalidTopic: a topic is not one a message may be published to.
+            InvalidRequest: a payload is over the configured maximum size.
+            NotAuthorized: the ACL does not let `publisher` publish to a topic.
+        """
+
+    def list_retained(self, topic_filter: str | None, *, page: int, limit: int) -> Page[RetainedMessage]:
+        """One page of retained messages, all or those matching an MQTT topic filter.
+
+        Raises:
+            InvalidTopic: `topic_filter` is not a valid MQTT topic filter.
+        """
+
+    def get_retained(self, topic: str) -> RetainedMessage:
+        """The retained message of one topic.
+
+        Raises:
+            RetainedNotFound: no message is retained on this topic.
+        """
+
+    async def delete_retained(self, topic: str) -> None:
+        """Delete the retained message of one topic, on disk before this returns.
+
+        Raises:
+            RetainedNotFound: no message is retained on this topic.
+        """
+
+    async def clear_retained(self, topic_filter: str | None) -> int:
+        """Delete every retained message, or those matching an MQTT topic filter; how many.
+
+        Raises:
+            InvalidTopic: `topic_filter` is not a valid MQTT topic filter.
         """

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from amqtt.broker import Broker
+from amqtt.broker import Broker, RetainedApplicationMessage
 from amqtt.contexts import Action, BrokerConfig, ListenerConfig, ListenerType
 from amqtt.errors import AMQTTError, MQTTError
 from amqtt.events import MQTTEvents
@@ -30,13 +32,25 @@ from broker.adapter import (
     ClientFilter,
     Listener,
     Page,
+    Publish,
+    Published,
+    RetainedMessage,
     Route,
     Subscription,
     SubscriptionFilter,
 )
 from broker.banned import Ban
-from broker.errors import BrokerUnavailable, ClientNotFound, NotAuthorized, TopicNotFound
+from broker.errors import (
+    BrokerUnavailable,
+    ClientNotFound,
+    InvalidRequest,
+    InvalidTopic,
+    NotAuthorized,
+    RetainedNotFound,
+    TopicNotFound,
+)
 from broker.metrics import CONNACK, SUBACK, Metrics, Traffic
+from broker.retained import RetainedStore
 from broker.traces import Tracer
 
 log = logging.getLogger(__name__)
@@ -46,6 +60,7 @@ _INFO = "mqttgate.info"  # key of our bookkeeping in Session.attributes
 _PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
 _PUBLISH, _RECEIVE = Action.PUBLISH, Action.RECEIVE
 _CLOSE_WAIT = 2.0  # seconds a closing connection may take before its transport is aborted
+_ROUTE_WAIT = 10.0  # seconds an API publish waits for the broadcast loop (only slow while stopping)
 
 
 @dataclass
@@ -72,6 +87,29 @@ def _info(session: Session) -> _Info:
     return info
 
 
+class _Retained(RetainedApplicationMessage):
+    """amqtt's retained message, with what mqttgate keeps of it."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, record: RetainedMessage) -> None:
+        super().__init__(None, record.topic, record.payload, record.qos)
+        self.record = record
+
+
+@dataclass(frozen=True)
+class _Routed:
+    """A publish handed to the broadcast loop.
+
+    Attributes:
+        reached: how many subscriptions it was routed to, once the loop has routed it.
+        stored: done once its retained change is on disk; None if not retained.
+    """
+
+    reached: asyncio.Future[int]
+    stored: asyncio.Future[None] | None
+
+
 class _GateHandler(BrokerProtocolHandler):
     def handle_read_timeout(self) -> None:
         # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
@@ -84,15 +122,30 @@ _CHECKS = {Action.PUBLISH: "publish", Action.SUBSCRIBE: "subscribe", Action.RECE
 
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
-                 max_mqueue_len: int, tracer: Tracer | None, access: Access | None = None) -> None:
+                 max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
+                 tracer: Tracer | None, access: Access | None = None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len
+        self.max_payload_size = max_payload_size
+        self.retained_store = retained_store
         self.tracer = tracer
         self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
         self.metrics = Metrics()  # _CountingBroker bumps them
+
+    async def _start_listeners(self) -> None:
+        # Broker.start() has just emptied the retained messages: load the stored ones
+        # before any client can connect.
+        self.load_retained()
+        await super()._start_listeners()
+
+    def load_retained(self) -> None:
+        """Replace the retained messages in memory by the stored ones."""
+        self._retained_messages.clear()
+        for record in self.retained_store.load():
+            self._retained_messages[record.topic] = _Retained(record)
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
     async def stream_connected(self, reader: Any, writer: asyncio.StreamWriter, listener_name: str) -> None:
@@ -211,24 +264,100 @@ class _GateBroker(Broker):
 
     async def _handle_message_delivery(self, session: Session, handler: Any, wait_deliver: asyncio.Future[Any]) -> bool:
         message = wait_deliver.result()
-        return True if message is None else await self.route_publish(session, message)
+        if message is not None and not await self._route_received(session, message):
+            # amqtt leaves the message loop but keeps the connection open and the client
+            # listed as connected; MQTT 3.1.1 §4.8 says close it (which publishes its will).
+            await handler.handle_connection_closed()
+        return True
 
-    async def route_publish(self, session: Session, message: Any) -> bool:
-        """Route one PUBLISH received from `session`; False closes its connection.
+    async def _route_received(self, session: Session, message: Any) -> bool:
+        """Route one PUBLISH received from an MQTT client; False if it breaks the rules."""
+        try:
+            topics.check_publish(message.topic)
+        except InvalidTopic as exc:
+            log.warning("%s: %s; closing its connection", session.client_id, exc.message)
+            return False
+        if len(message.data) > self.max_payload_size:
+            log.warning("%s published %d bytes, over max_payload_size (%d); closing its connection",
+                        session.client_id, len(message.data), self.max_payload_size)
+            return False
+        retain = bool(message.publish_packet and message.publish_packet.retain_flag)
+        await self.route_publish(session, message.topic, message.data, message.qos or 0, retain=retain)
+        return True
+
+    async def route_publish(self, session: Session, topic: str, data: bytes | bytearray, qos: int, *, retain: bool,
+                            authorized: bool = False, msgid: str | None = None) -> _Routed | None:
+        """Route one publish from `session`: the one path of MQTT clients and API publishers.
 
         Unlike amqtt, the publish QoS travels with the message, so that a subscriber gets
         min(publish QoS, subscription QoS) and a QoS 0 publish is never upgraded.
+
+        Args:
+            authorized: the caller has already asked the ACL for this session and topic.
+            msgid: the message's id, kept with it if retained; None makes one.
+
+        Returns:
+            None if the ACL refuses it; else what became of it.
         """
-        topic = message.topic
-        if not topic or "#" in topic or "+" in topic or topic.startswith("$"):
-            log.warning("%s published to invalid topic %r; closing its connection", session.client_id, topic)
-            return False
-        self.trace("PUBLISH in", session, topic, message.data, message.qos)
-        if await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
-            await self._broadcast_message(session, topic, message.data, message.qos or 0)
-            if message.publish_packet and message.publish_packet.retain_flag:
-                await self.retain_message(session, topic, message.data, message.qos)
-        return True
+        self.trace("PUBLISH in", session, topic, data, qos)
+        if not authorized and not await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
+            log.info("%s may not publish to %r; dropped", session.client_id, topic)
+            return None
+        reached = asyncio.get_running_loop().create_future()
+        await self._broadcast_queue.put({"session": session, "topic": topic, "data": data, "qos": qos,
+                                         "reached": reached})
+        stored = await self.retain_message(session, topic, data, qos, msgid=msgid) if retain else None
+        return _Routed(reached, stored)
+
+    async def retain_message(self, source_session: Session | None, topic_name: str | None,
+                             data: bytes | bytearray | None, qos: int | None = None, *,
+                             msgid: str | None = None) -> asyncio.Future[None] | None:
+        """Keep `data` as the topic's retained message, or delete that if `data` is empty.
+
+        amqtt keeps retained messages in memory only; here each change is also written to
+        SQLite. Returns the future of that write, or None if nothing changed.
+        """
+        if not topic_name:
+            return None
+        if not data:
+            return self.forget_retained([topic_name]) if topic_name in self._retained_messages else None
+        record = RetainedMessage(
+            topic=topic_name, payload=bytes(data), qos=qos or 0, msgid=msgid or _new_id(), publish_at=_now(),
+            from_clientid=source_session.client_id if source_session else None,
+            from_username=source_session.username if source_session else None,
+        )
+        self._retained_messages[topic_name] = _Retained(record)
+        return self.retained_store.put(record)
+
+    def forget_retained(self, names: Sequence[str]) -> asyncio.Future[None]:
+        """Delete the retained messages of these topics; the future is done once that is on disk."""
+        for name in names:
+            self._retained_messages.pop(name, None)
+        return self.retained_store.delete(names)
+
+    async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
+                                                          session: Session) -> None:
+        """Send `session` the retained messages its new subscription matches.
+
+        amqtt sends a QoS 0 retained message at the subscription's QoS, skips the ACL's
+        receive check, and waits for every acknowledgement inside the client's message
+        loop. Here each goes at min(retained QoS, subscription QoS), only if the ACL lets
+        the session receive it, and without blocking the loop.
+        """
+        topic_filter, sub_qos = subscription
+        handler = self._get_handler(session)
+        if handler is None:
+            return
+        if "+" in topic_filter or "#" in topic_filter:
+            matching = [m for t, m in self._retained_messages.items() if topics.matches(t, topic_filter)]
+        else:
+            matching = [m for m in (self._retained_messages.get(topic_filter),) if m is not None]
+        for message in matching:
+            if await self._topic_filtering(session, topic=message.topic, action=Action.RECEIVE):
+                qos = min(message.qos or 0, sub_qos)
+                self.trace("PUBLISH out", session, message.topic, message.data, qos)
+                self._tasks_queue.append(asyncio.ensure_future(
+                    handler.mqtt_publish(message.topic, message.data, qos, retain=True)))
 
     async def _handle_disconnect(self, session: Session, handler: Any, disconnect_waiter: asyncio.Future[Any]) -> None:
         # amqtt drops what the client published (and was acknowledged) but the message
@@ -237,13 +366,23 @@ class _GateBroker(Broker):
         while not queue.empty():
             message = queue.get_nowait()
             if message is not None:
-                await self.route_publish(session, message)
+                await self._route_received(session, message)
         await super()._handle_disconnect(session, handler, disconnect_waiter)
 
     async def _run_broadcast(self, running_tasks: Any) -> None:
         broadcast = await self._broadcast_queue.get()
+        reached = 0
+        try:
+            reached = await self._deliver(broadcast, running_tasks)
+        finally:
+            waiter = broadcast.get("reached")  # an API publish waits to know
+            if waiter is not None and not waiter.done():
+                waiter.set_result(reached)
+
+    async def _deliver(self, broadcast: dict[str, Any], running_tasks: Any) -> int:
+        """Hand one message to every subscription it matches; how many it reached."""
         topic, publish_qos = broadcast["topic"], broadcast.get("qos")
-        matched = 0
+        matched = reached = 0
         for a_filter, subscriptions in list(self._subscriptions.items()):
             if not subscriptions or not topics.matches(topic, a_filter):
                 continue
@@ -256,6 +395,7 @@ class _GateBroker(Broker):
                     # queued for an offline persistent session, QoS 1 and 2 only [MQTT-3.1.2-5]
                     if not target.clean_session and qos > 0:
                         await self._retain_broadcast_message(broadcast, qos, target)
+                        reached += 1
                     else:
                         self._not_queued(target)
                     continue
@@ -264,7 +404,9 @@ class _GateBroker(Broker):
                     self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
                     running_tasks.append(asyncio.ensure_future(
                         handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+                    reached += 1
         self._routed(matched)
+        return reached
 
     async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
         # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
@@ -296,23 +438,6 @@ class _GateBroker(Broker):
         if info is not None and info.superuser:
             return True
         return self.access.acl.allows(session.client_id, session.username, _CHECKS[action], topic)
-
-    async def _publish_retained_messages_for_subscription(self, subscription: tuple[str, int],
-                                                          session: Session) -> None:
-        # amqtt sends every retained message matching a new subscription without asking the
-        # ACL; here a message the subscriber may not receive is left out.
-        handler = self._get_handler(session)
-        if handler is None:
-            return
-        a_filter, qos = subscription
-        sends = [
-            asyncio.ensure_future(handler.mqtt_publish(topic, retained.data, min(qos, retained.qos or qos),
-                                                       retain=True))
-            for topic, retained in list(self._retained_messages.items())
-            if topics.matches(topic, a_filter) and await self._topic_filtering(session, topic, Action.RECEIVE)
-        ]
-        if sends:
-            await asyncio.wait(sends)
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
         # amqtt keeps the first QoS when a client subscribes again to the same filter;
@@ -448,11 +573,11 @@ class _CountingBroker(_GateBroker):
             counts["delivery.dropped"] += 1
         return False
 
-    async def route_publish(self, session: Session, message: Any) -> bool:
-        if session is not None:  # from a client; the API publishes without one
-            self.metrics.message_received(message.qos or 0)
-            session.attributes[_INFO].traffic.recv_msg += 1
-        routed = await super().route_publish(session, message)
+    async def _route_received(self, session: Session, message: Any) -> bool:
+        # a client's PUBLISH; API publishes enter at route_publish and count as messages.publish
+        self.metrics.message_received(message.qos or 0)
+        session.attributes[_INFO].traffic.recv_msg += 1
+        routed = await super()._route_received(session, message)
         if not routed:
             self.metrics.counts["packets.publish.error"] += 1
             self.metrics.counts["messages.dropped"] += 1
@@ -492,9 +617,10 @@ class _CountingBroker(_GateBroker):
         return deleted
 
     async def retain_message(self, source_session: Session | None, topic_name: str | None, data: Any,
-                             qos: int | None = None) -> None:
-        await super().retain_message(source_session, topic_name, data, qos)
+                             qos: int | None = None, *, msgid: str | None = None) -> asyncio.Future[None] | None:
+        written = await super().retain_message(source_session, topic_name, data, qos, msgid=msgid)
         self.metrics.peak("retained", len(self._retained_messages))
+        return written
 
 
 async def _close(writer: Any) -> None:
@@ -508,6 +634,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
 _AMQTT_TYPES = {"tcp": (ListenerType.TCP, False), "tls": (ListenerType.TCP, True),
                 "ws": (ListenerType.WS, False), "wss": (ListenerType.WS, True)}
 
@@ -517,10 +647,12 @@ class AmqttBrokerAdapter:
 
     Args:
         listeners: MQTT listeners by name (`mqttgate.config.MqttListener`-shaped).
+        retained: where retained messages are kept across restarts.
         allow_anonymous: accept CONNECTs without a username.
         connect_timeout: seconds a new connection has to send CONNECT.
         session_expiry_interval: seconds an offline persistent session is kept.
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
+        max_payload_size: bytes a published payload may have, over MQTT or the API.
         tracer: the trace recordings, told of every packet event.
         metrics: keep the counters of `metrics()` and the clients' traffic fields; False only to
             measure what counting costs (`bench/counters.py`): they then stay 0.
@@ -528,9 +660,10 @@ class AmqttBrokerAdapter:
             and every topic.
     """
 
-    def __init__(self, listeners: dict[str, Any], *, allow_anonymous: bool = True, connect_timeout: float = 10.0,
-                 session_expiry_interval: int = 7200, max_mqueue_len: int = 1000, tracer: Tracer | None = None,
-                 metrics: bool = True, access: Access | None = None) -> None:
+    def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
+                 connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
+                 max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
+                 access: Access | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = _CountingBroker if metrics else _GateBroker
@@ -550,6 +683,8 @@ class AmqttBrokerAdapter:
         self._connect_timeout = connect_timeout
         self._expiry = session_expiry_interval
         self._max_mqueue_len = max_mqueue_len
+        self._max_payload_size = max_payload_size
+        self._retained = retained
         self._tracer = tracer
         self._access = access
         if access is not None:
@@ -558,10 +693,12 @@ class AmqttBrokerAdapter:
         self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
         self._started_at: datetime | None = None
+        self._publishers: dict[str, Session] = {}
 
     async def start(self) -> None:
         self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
                                           connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
+                                          max_payload_size=self._max_payload_size, retained_store=self._retained,
                                           tracer=self._tracer, access=self._access)
         await self._broker.start()
         self._started_at = _now()
@@ -739,6 +876,76 @@ class AmqttBrokerAdapter:
         if entry is None:
             raise ClientNotFound(clientid)
         return entry[0]
+
+    async def publish(self, messages: Sequence[Publish], *, publisher: str) -> list[Published]:
+        broker = self._running
+        for index, message in enumerate(messages):
+            topics.check_publish(message.topic)
+            if len(message.payload) > self._max_payload_size:
+                where = f"Message at index {index}: payload" if len(messages) > 1 else "Payload"
+                raise InvalidRequest(f"{where} is {len(message.payload)} bytes, over the maximum of "
+                                     f"{self._max_payload_size} (mqtt.max_payload_size)")
+        session = self._publisher(publisher)
+        for message in messages:
+            if not await broker._topic_filtering(session, topic=message.topic, action=Action.PUBLISH):
+                raise NotAuthorized(f"API key {publisher!r} may not publish to topic {message.topic!r}")
+        ids = [_new_id() for _ in messages]
+        routed: list[Any] = [await broker.route_publish(session, message.topic, message.payload, message.qos,
+                                                        retain=message.retain, authorized=True, msgid=msgid)
+                             for message, msgid in zip(messages, ids, strict=True)]  # authorized above: none is None
+        await asyncio.gather(*(r.stored for r in routed if r.stored is not None))
+        try:
+            reached = await asyncio.wait_for(asyncio.gather(*(r.reached for r in routed)), _ROUTE_WAIT)
+        except TimeoutError:
+            raise BrokerUnavailable("The broker did not route the message in time; it may be stopping") from None
+        return [Published(id=msgid, subscribers=count) for msgid, count in zip(ids, reached, strict=True)]
+
+    def _publisher(self, name: str) -> Session:
+        """The detached session an API key publishes as: client id and username are the key's name."""
+        session = self._publishers.get(name)
+        if session is None:
+            session = self._publishers[name] = Session()
+            session.client_id = session.username = name
+        return session
+
+    def reload_retained(self) -> None:
+        """Take the retained messages from the store again, as after a backup was restored into it."""
+        self._running.load_retained()
+
+    def list_retained(self, topic_filter: str | None, *, page: int, limit: int) -> Page[RetainedMessage]:
+        broker = self._running
+        retained = broker.retained_messages
+        start = (page - 1) * limit
+        if topic_filter is None:
+            candidates: Any = retained.values()
+            count: int | None = len(retained)
+        else:
+            topics.check_filter(topic_filter)
+            candidates = (m for topic, m in retained.items() if topics.matches(topic, topic_filter))
+            count = None
+        found = list(islice(candidates, start, start + limit + 1))
+        return Page(items=[m.record for m in found[:limit]], hasnext=len(found) > limit, count=count)
+
+    def get_retained(self, topic: str) -> RetainedMessage:
+        message = self._running.retained_messages.get(topic)
+        if message is None:
+            raise RetainedNotFound(topic)
+        return message.record
+
+    async def delete_retained(self, topic: str) -> None:
+        broker = self._running
+        if topic not in broker.retained_messages:
+            raise RetainedNotFound(topic)
+        await broker.forget_retained([topic])
+
+    async def clear_retained(self, topic_filter: str | None) -> int:
+        broker = self._running
+        if topic_filter is not None:
+            topics.check_filter(topic_filter)
+        doomed = [t for t in broker.retained_messages if topic_filter is None or topics.matches(t, topic_filter)]
+        if doomed:
+            await broker.forget_retained(doomed)
+        return len(doomed)
 
 
 def _matches(session: Session, where: ClientFilter) -> bool:

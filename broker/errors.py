@@ -75,3 +75,11 @@ class BrokerUnavailable(GateError):
 
 class BrokerOwned(GateError):
     """Another process (or gunicorn worker) already runs the broker on this data_dir."""
+
+
+class RetainedNotFound(NotFound):
+    message = "No retained message on this topic"
+
+    def __init__(self, topic: str) -> None:
+        super().__init__()
+        self.topic = topic

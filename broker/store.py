@@ -57,6 +57,17 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, who)
     );
     """,
+    """
+    CREATE TABLE retained_messages (
+        topic         TEXT PRIMARY KEY,
+        payload       BLOB NOT NULL,
+        qos           INTEGER NOT NULL,
+        msgid         TEXT NOT NULL,
+        publish_at    TEXT NOT NULL,
+        from_clientid TEXT,
+        from_username TEXT
+    );
+    """,
 ]
 
 
@@ -70,11 +81,16 @@ class Store:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
+        self.db = self.connect()
         self.migrate(self.db)
+
+    def connect(self) -> sqlite3.Connection:
+        """A connection to the database (WAL, full sync, autocommit); `db` is the shared one."""
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
 
     @staticmethod
     def schema_version() -> int:

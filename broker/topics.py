@@ -35,6 +35,18 @@ def check_name(topic: str) -> str:
     return topic
 
 
+def check_publish(topic: str) -> str:
+    """Return the topic name if a message may be published to it (by a client or the API).
+
+    Raises:
+        InvalidTopic: not a valid topic name, or it starts with `$` (the broker's own topics).
+    """
+    check_name(topic)
+    if topic.startswith("$"):
+        raise InvalidTopic(f"Topics starting with $ are the broker's own; none may be published to: {topic!r}")
+    return topic
+
+
 def _check_common(topic: str) -> None:
     if not topic:
         raise InvalidTopic("The topic is empty")

@@ -36,6 +36,8 @@ def gate(tmp_path_factory):
         client.subscribe(f"contract/{n}/+", n)
         client.subscribe("contract/all/#", 1)
     live.http.post("/trace", json={"name": "contract", "type": "topic", "topic": "contract/#"}).raise_for_status()
+    live.http.post("/publish/bulk", json=[{"topic": f"contract/{n}/kept", "payload": "retained", "qos": n,
+                                           "retain": True} for n in range(3)]).raise_for_status()
     live.http.post("/data/export").raise_for_status()
     rule = {"topic": "contract/private/#", "permission": "deny", "action": "all"}
     for method, path, body in [

@@ -22,6 +22,7 @@ import yaml
 
 ENV_PREFIX = "MQTTGATE_"
 CONFIG_ENV = "MQTTGATE_CONFIG"
+MAX_MQTT_PAYLOAD = 268_435_455  # MQTT 3.1.1 §2.2.3: the largest remaining length of a packet
 
 
 class ConfigError(ValueError):
@@ -60,6 +61,8 @@ class MqttConfig:
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         acl_no_match: `allow` or `deny` a publish or subscribe that no ACL rule matches
             (EMQX's `authorization.no_match`); superusers skip the rules.
+        max_payload_size: the largest payload, in bytes, of a message published over MQTT or
+            the API; a larger one is refused (the API answers 400, an MQTT client is disconnected).
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
@@ -68,6 +71,7 @@ class MqttConfig:
     session_expiry_interval: int = 7200
     max_mqueue_len: int = 1000
     acl_no_match: Literal["allow", "deny"] = "allow"
+    max_payload_size: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -275,6 +279,9 @@ def _check(config: Config) -> None:
         raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
     if config.trace.max_traces < 1 or config.trace.max_log_size < 1024:
         raise ConfigError("trace: max_traces must be 1 or more and max_log_size 1024 bytes or more")
+    if not 1 <= config.mqtt.max_payload_size <= MAX_MQTT_PAYLOAD:
+        raise ConfigError(f"mqtt.max_payload_size: must be 1..{MAX_MQTT_PAYLOAD} bytes, "
+                          f"got {config.mqtt.max_payload_size}")
     names = [listener.name for listener in config.rest_api.listeners]
     if len(set(names)) != len(names):
         raise ConfigError("rest_api.listeners: names must be unique")

@@ -17,6 +17,8 @@ from connexion.validators import (
 from jsonschema import ValidationError
 from starlette.types import Scope
 
+from broker import topics
+from broker.errors import InvalidTopic
 from mqttgate.errors import one_line
 
 
@@ -27,7 +29,12 @@ class NamedParameterValidator(ParameterValidator):
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
         error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
         if error and not error.startswith("Missing"):
-            return f"Invalid {parameter_type} parameter '{param['name']}': {one_line(error)}"
+            message = f"Invalid {parameter_type} parameter '{param['name']}': {one_line(error)}"
+            if "x-mqtt-topic" in param.get("schema", {}):
+                problem = BadRequestProblem(detail=_topic_rule(param["schema"], value) or message)
+                problem.ext = {"code": "BAD_TOPIC"}
+                raise problem
+            return message
         return error
 
 
@@ -71,13 +78,28 @@ class JsonBodyValidator(JSONRequestBodyValidator):
             where = f" at {'.'.join(map(str, path))}" if path else ""
             if path and path[-1] == "topic":
                 reason = TOPIC_RULES if exc.validator == "pattern" else one_line(exc.message)
-                problem = BadRequestProblem(detail=f"Invalid topic {exc.instance!r}{where}: {reason}")
+                rule = _topic_rule(exc.schema, exc.instance)
+                problem = BadRequestProblem(detail=f"{rule}{where}" if rule else
+                                            f"Invalid topic {exc.instance!r}{where}: {reason}")
                 problem.ext = {"code": "BAD_TOPIC"}
                 raise problem from None
             raise BadRequestProblem(detail=f"{one_line(exc.message)}{where}") from None
 
 
 TOPIC_RULES = "'+' and '#' stand only as whole levels, '#' only as the last, and no NUL"
+
+
+def _topic_rule(schema: Any, value: Any) -> str | None:
+    """The broker's own reason to refuse a topic the spec marks `x-mqtt-topic` (`name` to publish to, or `filter`)."""
+    kind = schema.get("x-mqtt-topic") if isinstance(schema, dict) else None
+    if kind is None or not isinstance(value, str):
+        return None
+    try:
+        (topics.check_filter if kind == "filter" else topics.check_publish)(value)
+    except InvalidTopic as exc:
+        return exc.message
+    return None
+
 
 VALIDATORS = {
     "parameter": NamedParameterValidator,

@@ -18,6 +18,7 @@ from broker.amqtt_adapter import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
 from broker.backups import Backups
 from broker.errors import BrokerOwned
+from broker.retained import RetainedStore
 from broker.store import Store
 from broker.traces import Tracer
 from mqttgate import __version__
@@ -38,11 +39,13 @@ class Runtime:
     backups: Backups
     access: Access
     broker: BrokerAdapter
+    retained: RetainedStore
     _lock_fd: int
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
-        """Take the data_dir, open the store, load API keys and access rules, and start the broker.
+        """Take the data_dir, open the store, load API keys and access rules, and start the broker
+        (with its retained messages).
 
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.
@@ -51,6 +54,7 @@ class Runtime:
         data.mkdir(parents=True, exist_ok=True)
         lock_fd = _own(data)
         store = Store(data / "mqttgate.db")
+        retained = RetainedStore(store)
         try:
             api_keys = ApiKeys(store)
             if config.api_key.bootstrap_file:
@@ -64,28 +68,31 @@ class Runtime:
             tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
                             max_log_size=config.trace.max_log_size)
             node = node_name()
-            backups = Backups(store, data / "backups", node=node, version=__version__,
-                              config=dataclasses.asdict(config),
-                              on_restore=[tracer.reload, api_keys.reload, access.reload])
             broker = AmqttBrokerAdapter(
-                config.mqtt.listeners, allow_anonymous=config.mqtt.allow_anonymous,
+                config.mqtt.listeners, retained=retained, allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
+                max_payload_size=config.mqtt.max_payload_size,
             )
+            backups = Backups(store, data / "backups", node=node, version=__version__,
+                              config=dataclasses.asdict(config),
+                              on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained])
             await broker.start()
         except BaseException:
+            retained.close()
             store.close()
             os.close(lock_fd)
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, node, store, api_keys, tracer, backups, access, broker, lock_fd)
+        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd)
 
     async def stop(self) -> None:
         try:
             await self.broker.stop()
         finally:
+            self.retained.close()  # after the broker: what it retained while stopping is written too
             self.tracer.close()
             self.store.close()
             os.close(self._lock_fd)

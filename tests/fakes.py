@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page
-from broker.errors import BrokerUnavailable, ClientNotFound
+from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page, Publish, Published, RetainedMessage
+from broker.errors import BrokerUnavailable, ClientNotFound, RetainedNotFound
 from broker.metrics import GAUGES, METRICS
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
@@ -30,6 +30,9 @@ class FakeBroker:
         self.running = running
         self.kicked: list[str] = []
         self.fail_with: Exception | None = None
+        self.published: list[tuple[str, list[Publish]]] = []
+        self.subscribers: dict[str, int] = {}
+        self.retained: dict[str, RetainedMessage] = {}
 
     async def start(self) -> None:
         self.running = True
@@ -72,6 +75,33 @@ class FakeBroker:
         self.get_client(clientid)
         self.kicked.append(clientid)
         del self.clients[clientid]
+
+    async def publish(self, messages: list[Publish], *, publisher: str) -> list[Published]:
+        """Records what it is given; `subscribers` says how many each topic reaches (default 1)."""
+        if self.fail_with:
+            raise self.fail_with
+        self.published.append((publisher, list(messages)))
+        return [Published(id=f"id-{n}", subscribers=self.subscribers.get(m.topic, 1)) for n, m in enumerate(messages)]
+
+    def list_retained(self, topic_filter: str | None, *, page: int, limit: int) -> Page[RetainedMessage]:
+        found = [m for m in self.retained.values() if topic_filter in (None, "#", m.topic)]
+        chunk = found[(page - 1) * limit:page * limit + 1]
+        return Page(chunk[:limit], hasnext=len(chunk) > limit, count=None if topic_filter else len(found))
+
+    def get_retained(self, topic: str) -> RetainedMessage:
+        if topic not in self.retained:
+            raise RetainedNotFound(topic)
+        return self.retained[topic]
+
+    async def delete_retained(self, topic: str) -> None:
+        self.get_retained(topic)
+        del self.retained[topic]
+
+    async def clear_retained(self, topic_filter: str | None) -> int:
+        doomed = [m.topic for m in self.list_retained(topic_filter, page=1, limit=10**6).items]
+        for topic in doomed:
+            del self.retained[topic]
+        return len(doomed)
 
 
 class FakeApiKeys:

@@ -65,6 +65,9 @@ def test_environment_overrides_the_file(tmp_path):
     ("mqtt: {listeners: {}}\n", "at least one listener"),
     ("- a\n- b\n", "must hold a mapping"),
     ("a: [\n", "not valid YAML at line"),
+    ("mqtt: {max_payload_size: 0}\n", "mqtt.max_payload_size: must be 1..268435455 bytes, got 0"),
+    ("mqtt: {max_payload_size: 268435456}\n", "mqtt.max_payload_size: must be 1..268435455 bytes"),
+    ("mqtt: {max_payload_size: 1MB}\n", "mqtt.max_payload_size: expected an integer"),
 ])
 def test_invalid_files_are_refused_naming_the_key(tmp_path, text, expected):
     with pytest.raises(ConfigError) as caught:
@@ -88,3 +91,8 @@ def test_serve_exits_2_with_one_line_on_invalid_config(tmp_path, capsys):
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unknown key 'colour'" in err
+
+
+def test_max_payload_size_is_one_mib_unless_set():
+    assert load_config(None, {}).mqtt.max_payload_size == 1024 * 1024
+    assert load_config(None, {"MQTTGATE_MQTT__MAX_PAYLOAD_SIZE": "4096"}).mqtt.max_payload_size == 4096
