@@ -23,6 +23,10 @@ class ClientNotFound(NotFound):
         self.clientid = clientid
 
 
+class NodeNotFound(NotFound):
+    message = "Node not found"
+
+
 class InvalidRequest(GateError):
     message = "Bad request"
 

@@ -70,3 +70,8 @@ def page_body(result: Page[T], *, page: int, limit: int, shape: Callable[[T], di
     if result.count is not None:
         meta["count"] = result.count
     return {"data": [shape(item) for item in result.items], "meta": meta}
+
+
+def by_node(values: dict[str, Any], *, aggregate: bool) -> dict[str, Any] | list[dict[str, Any]]:
+    """EMQX's answer for per-node values: the values alone when aggregated, else one entry per node."""
+    return values if aggregate else [{"node": node(), **values}]

@@ -78,13 +78,15 @@ def serve_forever(config: Config) -> int:
     except OSError as exc:
         print(f"mqttgate: cannot open a REST API listener: {exc}", file=sys.stderr)
         return 1
+    rest_listeners = []
     for listener, sock in zip(config.rest_api.listeners, sockets, strict=True):
         host, port = sock.getsockname()[:2]
         docs = f" (Swagger UI at {DOCS_PATH})" if config.rest_api.swagger_ui else ""
         logging.getLogger("mqttgate").info("REST API listener %s on http://%s:%s%s%s",
                                            listener.name, host, port, API_BASE, docs)
+        rest_listeners.append((listener.name, f"{host}:{port}"))
     server = uvicorn.Server(uvicorn.Config(
-        create_app(config), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
+        create_app(config, rest_listeners), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
         log_config=None, access_log=config.log_level == "debug",
     ))
     try:
