@@ -2,7 +2,8 @@
 
 A secret is hashed with argon2 and never stored or logged in plain text. Verifying a
 secret costs tens of milliseconds, so the hash check runs in a worker thread and a
-verified pair is remembered (by a digest of key and secret, tied to the stored hash).
+verified pair is remembered (by a digest of key and secret, tied to the stored hash), and
+so is a refused one: a script retrying a wrong secret costs one hash check, not one each.
 The keys themselves are held in memory and reloaded when another process (the
 `mqttgate api-key` command) changes the database, so that a request costs no query
 on the keys table, and whether a key is enabled and unexpired is read on every request:
@@ -77,6 +78,7 @@ class ApiKeys:
         self._db = store.db
         self._hasher = hasher or PasswordHasher()
         self._verified: dict[bytes, str] = {}
+        self._refused: dict[bytes, str] = {}  # a wrong secret sent again costs no hash work
         self._keys: dict[str, tuple[ApiKey, str]] = {}  # by api_key: (key, secret hash)
         self._names: dict[str, str] = {}  # name -> api_key
         self._data_version = -1
@@ -92,6 +94,7 @@ class ApiKeys:
     def reload(self) -> None:
         """Load the keys from the database again (after a restore)."""
         self._verified.clear()
+        self._refused.clear()
         self._load()
 
     def _load(self) -> None:
@@ -241,7 +244,12 @@ class ApiKeys:
         digest = hashlib.sha256(f"{api_key}\0{secret}".encode()).digest()
         if self._verified.get(digest) == secret_hash:
             return key
+        if self._refused.get(digest) == secret_hash:
+            return None
         if not await asyncio.to_thread(self._check, secret_hash, secret):
+            if len(self._refused) > 10_000:
+                self._refused.clear()
+            self._refused[digest] = secret_hash
             return None
         # the key may have been changed or deleted while the hash was checked
         current = self._keys.get(api_key)

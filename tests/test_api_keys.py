@@ -57,6 +57,17 @@ def test_verify_accepts_only_the_right_secret_and_caches_it(keys):
     assert keys._hasher.verifications == hashed  # cached: no hash work per request
 
 
+def test_a_wrong_secret_sent_again_costs_no_hash_work_until_the_secret_changes(keys):
+    keys.put("ops", "right")
+    assert asyncio.run(keys.verify("ops", "guess")) is None
+    hashed = keys._hasher.verifications
+    for _ in range(5):
+        assert asyncio.run(keys.verify("ops", "guess")) is None
+    assert keys._hasher.verifications == hashed
+    keys.put("ops", "guess")  # now it is the secret
+    assert asyncio.run(keys.verify("ops", "guess")) is not None
+
+
 def test_a_new_secret_drops_the_cached_one(keys):
     keys.put("ops", "old")
     assert asyncio.run(keys.verify("ops", "old")) is not None

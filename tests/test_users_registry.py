@@ -1,0 +1,54 @@
+"""The user registry without a broker: hashing, and what is remembered of checked passwords."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from argon2 import PasswordHasher
+
+from broker.store import Store
+from broker.users import Users
+
+
+class CountingHasher(PasswordHasher):
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024)
+        self.verifications = 0
+
+    def verify(self, hash, password):
+        self.verifications += 1
+        return super().verify(hash, password)
+
+
+@pytest.fixture
+def users(tmp_path):
+    store = Store(tmp_path / "mqttgate.db")
+    yield Users(store, CountingHasher())
+    store.close()
+
+
+def test_the_default_hash_is_salted_argon2id_with_owasps_parameters(tmp_path):
+    store = Store(tmp_path / "mqttgate.db")
+    try:
+        asyncio.run(Users(store).create("alice", "pw"))
+        stored = [row["password_hash"] for row in store.db.execute("SELECT password_hash FROM mqtt_users")]
+    finally:
+        store.close()
+    assert stored[0].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_right_and_wrong_passwords_are_remembered_until_the_password_changes(users):
+    asyncio.run(users.create("alice", "right"))
+    for password in ("right", "wrong"):
+        asyncio.run(users.verify("alice", password))
+    checked = users._hasher.verifications
+    for _ in range(5):
+        assert asyncio.run(users.verify("alice", "right")).user_id == "alice"
+        assert asyncio.run(users.verify("alice", "wrong")) is None
+    assert users._hasher.verifications == checked  # reconnects and retries cost no hash work
+    asyncio.run(users.update("alice", password="wrong"))
+    assert asyncio.run(users.verify("alice", "wrong")) is not None
+    assert asyncio.run(users.verify("alice", "right")) is None
+    assert asyncio.run(users.verify("nobody", "right")) is None
+    assert asyncio.run(users.verify("alice", None)) is None
