@@ -13,9 +13,13 @@ import threading
 import httpx
 import pytest
 
-from tests.conftest import MqttClient
+from tests.conftest import MqttClient, wait_for
 from tests.live import gate_config, start_gate
 from tests.processes import BIN
+
+USERS = "/authentication/password_based:built_in_database/users"
+RULES = "/authorization/sources/built_in_database/rules"
+NOT_AUTHORIZED = 135  # paho's reason code for MQTT 3.1.1's CONNACK 5
 
 
 def upload(gate, name: str, data: bytes) -> httpx.Response:
@@ -32,6 +36,7 @@ def traffic(port: int, stop: threading.Event) -> None:
 
 
 def test_backup_under_traffic_then_restore_into_a_wiped_data_dir(tmp_path):
+    """Every key, ban, user, rule, retained message and trace comes back, applied at once."""
     bootstrap = tmp_path / "keys"
     bootstrap.write_text("admin:admin-secret-1\nrobot:r0b0t-secret:viewer\n")
     data = tmp_path / "data"
@@ -41,6 +46,13 @@ def test_backup_under_traffic_then_restore_into_a_wiped_data_dir(tmp_path):
     load = threading.Thread(target=traffic, args=(first.mqtt_port, stop))
     try:
         first.http.post("/trace", json={"name": "kept", "type": "topic", "topic": "load/#", "payload_encode": "hidden"})
+        ops = first.http.post("/api_key", json={"name": "ops", "role": "viewer"}).json()
+        assert first.http.post(USERS, json={"user_id": "alice", "password": "pw-1"}).status_code == 201
+        assert first.http.post("/banned", json={"as": "clientid", "who": "troll"}).status_code == 200
+        assert first.http.post(f"{RULES}/all", json={"rules": [{"topic": "secret/#", "permission": "deny",
+                                                                "action": "subscribe"}]}).status_code == 204
+        assert first.http.post("/publish", json={"topic": "keep/me", "payload": "still here",
+                                                 "retain": True}).status_code in (200, 202)
         load.start()
         made = first.http.post("/data/export")
         assert made.status_code == 200, made.text
@@ -68,9 +80,27 @@ def test_backup_under_traffic_then_restore_into_a_wiped_data_dir(tmp_path):
         assert second.http.post("/data/import", json={"filename": backup["filename"]}).status_code == 204
         # applied at once, no restart: the keys of the first life work, the trace is back
         assert httpx.get(f"{second.base_url}/api/v5/trace", auth=("robot", "r0b0t-secret")).status_code == 200
-        traces = httpx.get(f"{second.base_url}/api/v5/trace", auth=("admin", "admin-secret-1")).json()
-        assert [t["name"] for t in traces] == ["kept"]
+        admin = httpx.Client(base_url=f"{second.base_url}/api/v5", auth=("admin", "admin-secret-1"))
+        assert [t["name"] for t in admin.get("/trace").json()] == ["kept"]
         assert second.http.get("/trace").status_code == 401  # the second life's first key is gone with it
+        assert httpx.get(f"{second.base_url}/api/v5/clients", auth=(ops["api_key"], ops["api_secret"])).status_code \
+            == 200
+        assert [u["user_id"] for u in admin.get(USERS).json()["data"]] == ["alice"]
+        assert [b["who"] for b in admin.get("/banned").json()["data"]] == ["troll"]
+        assert admin.get("/mqtt/retainer/message/keep%2Fme").json()["payload"] == "c3RpbGwgaGVyZQ=="
+        alice = MqttClient(second.mqtt_port, "a1")
+        alice.client.username_pw_set("alice", "pw-1")
+        troll = MqttClient(second.mqtt_port, "troll")
+        try:
+            assert alice.connect().connack == 0 and troll.connect().connack == NOT_AUTHORIZED
+            granted = []
+            alice.client.on_subscribe = lambda c, u, mid, codes, props: granted.extend(r.value for r in codes)
+            alice.client.subscribe([("secret/x", 0), ("keep/#", 0)])
+            assert wait_for(lambda: granted) and granted == [0x80, 0]
+            assert wait_for(lambda: alice.messages) and alice.messages[0].payload == b"still here"
+        finally:
+            alice.close()
+            troll.close()
     finally:
         second.stop()
 
