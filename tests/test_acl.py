@@ -5,9 +5,8 @@ from __future__ import annotations
 import subprocess
 import time
 
+import httpx
 import pytest
-from amqtt.contexts import Action
-from amqtt.session import Session
 
 from tests.conftest import wait_for
 from tests.live import start_gate
@@ -214,18 +213,24 @@ def test_subscribe_on_behalf_obeys_the_rules_retained_messages_included(gate, mq
     assert sorted(topics(reader)) == ["public/more", "public/news"]
 
 
-def test_http_publish_goes_through_the_same_hook(gate):
-    """HTTP publish checks a detached session named after the API key (issue 4)."""
-    put_rules(gate, "users", "robot-key", rule("secret/#"))
-    broker = gate.app.runtime.broker._broker
-    session = Session()
-    session.client_id = session.username = "robot-key"
-    assert gate.run(_check(broker, session, "open/x", Action.PUBLISH)) is True
-    assert gate.run(_check(broker, session, "secret/x", Action.PUBLISH)) is False
-
-
-async def _check(broker, session, topic, action):
-    return await broker._topic_filtering(session, topic, action)
+def test_http_publish_obeys_the_rules_of_the_api_keys_name(gate, mqtt_client):
+    """An API key publishes as a client whose client id and username are the key's name."""
+    key = gate.http.post("/api_key", json={"name": "robot", "role": "publisher"}).json()
+    robot = httpx.Client(base_url=gate.base_url + "/api/v5", auth=(key["api_key"], key["api_secret"]), timeout=10)
+    put_rules(gate, "users", "robot", rule("secret/#", "deny", "publish"))
+    watcher = mqtt_client("watcher")
+    assert suback(watcher, ("#", 1)) == [1]
+    with robot:
+        denied = robot.post("/publish", json={"topic": "secret/x", "payload": "s", "qos": 1})
+        assert denied.status_code == 403 and denied.json()["code"] == "NOT_AUTHORIZED"
+        bulk = robot.post("/publish/bulk", json=[{"topic": "open/a", "payload": "1"},
+                                                 {"topic": "secret/b", "payload": "2"}])
+        assert bulk.status_code == 403  # all or none
+        assert robot.post("/publish", json={"topic": "open/x", "payload": "o", "qos": 1}).status_code == 200
+        assert robot.get("/clients").status_code == 403  # a publisher only publishes
+    assert wait_for(lambda: topics(watcher) == ["open/x"])
+    time.sleep(0.3)
+    assert topics(watcher) == ["open/x"]
 
 
 def test_rules_survive_a_restart(gate):

@@ -222,6 +222,9 @@ def test_viewer_may_only_read_and_publisher_only_publish(gate):
             refused = publisher.request(method, path, json=ban if method == "POST" else None)
             assert refused.status_code == 403
             assert "may only POST /publish and /publish/bulk" in refused.json()["message"]
+        assert publisher.post("/publish", json={"topic": "t/1", "payload": "x"}).status_code == 202  # no subscriber
+        assert publisher.post("/publish/bulk", json=[{"topic": "t/2", "payload": "y"}]).status_code == 202
+        assert viewer.post("/publish", json={"topic": "t/1", "payload": "x"}).json()["code"] == "UNAUTHORIZED_ROLE"
         assert gate.http.get("/banned").json()["data"] == []  # refused requests changed nothing
         assert gate.http.get("/api_key/watcher").json()["role"] == "viewer"
         assert viewer.get("/status").status_code == publisher.get("/status").status_code == 200
