@@ -52,6 +52,13 @@ class Client:
     expiry_interval: int
     proto_name: str = "MQTT"
     proto_ver: int = 4
+    # traffic of the current (or last) connection
+    recv_msg: int = 0
+    recv_oct: int = 0
+    recv_pkt: int = 0
+    send_msg: int = 0
+    send_oct: int = 0
+    send_pkt: int = 0
 
 
 @dataclass(frozen=True)
@@ -125,12 +132,19 @@ class ClientFilter:
 
 @dataclass(frozen=True)
 class Listener:
-    """An MQTT listener: its name, type, and the address it is bound to."""
+    """An MQTT listener: its name, type, the address it is bound to, and its connections.
+
+    Attributes:
+        current_connections: open network connections, CONNECT not yet sent included.
+        max_connections: the configured limit; 0 for none.
+    """
 
     name: str
     type: str
     bind: str
     running: bool
+    current_connections: int = 0
+    max_connections: int = 0
 
 
 @dataclass(frozen=True)
@@ -220,6 +234,25 @@ class BrokerAdapter(Protocol):
 
         Raises:
             ClientNotFound: no session has this client id.
+        """
+
+    def stats(self) -> dict[str, int]:
+        """Each gauge's value now and its highest since start, by EMQX name.
+
+        `connections.count` and `connections.max`, then `live_connections`, `sessions`,
+        `subscriptions`, `topics` and `retained` the same way (`broker.metrics.GAUGES`).
+        Connections count sessions, offline persistent ones included, as EMQX does; live
+        connections count connected clients.
+
+        Raises:
+            BrokerUnavailable: the broker is not running.
+        """
+
+    def metrics(self) -> dict[str, int]:
+        """Every counter since the broker started, by EMQX name (`broker.metrics.METRICS`).
+
+        Raises:
+            BrokerUnavailable: the broker is not running.
         """
 
     async def kick_client(self, clientid: str) -> None:

@@ -19,11 +19,13 @@ from typing import Any
 from amqtt.broker import Broker, RetainedApplicationMessage
 from amqtt.contexts import Action, BrokerConfig, ListenerConfig, ListenerType
 from amqtt.errors import AMQTTError, MQTTError
+from amqtt.events import MQTTEvents
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
 from broker import topics
+from broker.access import Access
 from broker.adapter import (
     BrokerStatus,
     Client,
@@ -37,6 +39,7 @@ from broker.adapter import (
     Subscription,
     SubscriptionFilter,
 )
+from broker.banned import Ban
 from broker.errors import (
     BrokerUnavailable,
     ClientNotFound,
@@ -46,12 +49,17 @@ from broker.errors import (
     RetainedNotFound,
     TopicNotFound,
 )
+from broker.metrics import CONNACK, SUBACK, Metrics, Traffic
 from broker.retained import RetainedStore
 from broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 
 _INFO = "mqttgate.info"  # key of our bookkeeping in Session.attributes
+_API = "mqttgate.api"  # marks the detached session an API key publishes as
+# read once: an Enum member lookup costs as much as counting a packet
+_PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
+_PUBLISH, _RECEIVE = Action.PUBLISH, Action.RECEIVE
 _CLOSE_WAIT = 2.0  # seconds a closing connection may take before its transport is aborted
 _ROUTE_WAIT = 10.0  # seconds an API publish waits for the broadcast loop (only slow while stopping)
 
@@ -69,6 +77,8 @@ class _Info:
     mqueue_dropped: int = 0
     connection_closed: asyncio.Event = field(default_factory=asyncio.Event)
     transport: Any = None
+    traffic: Traffic = field(default_factory=Traffic)  # of the current (or last) connection
+    superuser: bool = False
 
 
 def _info(session: Session) -> _Info:
@@ -108,10 +118,13 @@ class _GateHandler(BrokerProtocolHandler):
         self._closing = asyncio.ensure_future(self.handle_connection_closed())
 
 
+_CHECKS = {Action.PUBLISH: "publish", Action.SUBSCRIBE: "subscribe", Action.RECEIVE: "receive"}
+
+
 class _GateBroker(Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
-                 tracer: Tracer | None) -> None:
+                 tracer: Tracer | None, access: Access | None = None) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
@@ -119,7 +132,9 @@ class _GateBroker(Broker):
         self.max_payload_size = max_payload_size
         self.retained_store = retained_store
         self.tracer = tracer
+        self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
+        self.metrics = Metrics()  # _CountingBroker bumps them
 
     async def _start_listeners(self) -> None:
         # Broker.start() has just emptied the retained messages: load the stored ones
@@ -155,7 +170,7 @@ class _GateBroker(Broker):
         # resolved in _handle_client_session only once the client is authenticated.
         try:
             handler, session = await asyncio.wait_for(
-                _GateHandler.init_from_connect(reader, writer, self.plugins_manager), self.connect_timeout
+                _GateHandler.init_from_connect(reader, writer, self._plugins_for(writer)), self.connect_timeout
             )
         except TimeoutError:
             await _close(writer)
@@ -195,6 +210,8 @@ class _GateBroker(Broker):
         info.connected_at, info.disconnected_at = _now(), None
         info.connection_closed = asyncio.Event()
         info.keepalive, info.transport = _info(incoming).keepalive, _info(incoming).transport
+        info.traffic = _info(incoming).traffic
+        info.superuser = _info(incoming).superuser
         session.transitions.connect()
         handler.attach(session, reader, writer)
         self._sessions[session.client_id] = (session, handler)
@@ -366,10 +383,11 @@ class _GateBroker(Broker):
     async def _deliver(self, broadcast: dict[str, Any], running_tasks: Any) -> int:
         """Hand one message to every subscription it matches; how many it reached."""
         topic, publish_qos = broadcast["topic"], broadcast.get("qos")
-        reached = 0
+        matched = reached = 0
         for a_filter, subscriptions in list(self._subscriptions.items()):
             if not subscriptions or not topics.matches(topic, a_filter):
                 continue
+            matched += len(subscriptions)
             for target, sub_qos in list(subscriptions):
                 qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
                 if not await self._topic_filtering(target, topic=topic, action=Action.RECEIVE):
@@ -379,6 +397,8 @@ class _GateBroker(Broker):
                     if not target.clean_session and qos > 0:
                         await self._retain_broadcast_message(broadcast, qos, target)
                         reached += 1
+                    else:
+                        self._not_queued(target)
                     continue
                 handler = self._get_handler(target)
                 if handler is not None:
@@ -386,6 +406,7 @@ class _GateBroker(Broker):
                     running_tasks.append(asyncio.ensure_future(
                         handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
                     reached += 1
+        self._routed(matched)
         return reached
 
     async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
@@ -399,7 +420,25 @@ class _GateBroker(Broker):
     async def _authenticate(self, session: Session, listener: Any) -> bool:
         # amqtt's AnonymousAuthPlugin marks every session anonymous, which disables offline
         # queueing for all of them; mqttgate decides here instead.
-        return self.allow_anonymous or bool(session.username)
+        if self.access is None:
+            return self.allow_anonymous or bool(session.username)
+        verdict = await self.access.authenticate(session.client_id, session.username, session.password,
+                                                 session.remote_address, allow_anonymous=self.allow_anonymous)
+        session.password = None  # checked: not kept in memory with the session
+        if not verdict.accepted:
+            log.info("CONNECT of %r from %s refused: %s", session.client_id, session.remote_address, verdict.reason)
+            return False
+        _info(session).superuser = verdict.superuser
+        return True
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        """Whether the ACL lets `session` publish, subscribe to, or receive `topic`."""
+        if self.access is None:
+            return True
+        info = session.attributes.get(_INFO)
+        if info is not None and info.superuser:
+            return True
+        return self.access.acl.allows(session.client_id, session.username, _CHECKS[action], topic)
 
     async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
         # amqtt keeps the first QoS when a client subscribes again to the same filter;
@@ -423,6 +462,169 @@ class _GateBroker(Broker):
               qos: int | None = None) -> None:
         if self.tracer is not None:
             self.tracer.record(event, session.client_id, session.remote_address, topic, payload, qos)
+
+    # Where _CountingBroker counts; without counters there is nothing to do.
+    def _plugins_for(self, writer: Any) -> Any:
+        """The plugin manager the handler of a new connection reports its packets to."""
+        return self.plugins_manager
+
+    def _routed(self, subscriptions: int) -> None:
+        """A published message matched `subscriptions` subscriptions (0: it is dropped)."""
+
+    def _not_queued(self, session: Session) -> None:
+        """A message for offline `session` is dropped: QoS 0, or a clean session."""
+
+
+class _CountingEvents:
+    """amqtt's plugin manager as one connection's handler sees it, counting each packet on the way.
+
+    amqtt reports every packet it has read (PACKET_RECEIVED) or written (PACKET_SENT) to the
+    plugin manager; a plugin would get each one in a task of its own, so the counters are
+    bumped here, in place, and the event goes on to amqtt's plugins.
+    """
+
+    def __init__(self, plugins: Any, metrics: Metrics, writer: Any) -> None:
+        self._plugins = plugins
+        self._metrics = metrics
+        self._writer = writer
+        self.traffic = Traffic()
+        self.connected = False  # a CONNACK accepted this connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._plugins, name)
+
+    # a handler fires only these two events, with these arguments
+    def fire_event(self, event_name: Any, *, packet: Any, session: Session | None = None) -> Any:
+        if event_name is _PACKET_RECEIVED:
+            header = packet.fixed_header
+            self._metrics.packet_received(header.packet_type, header.remaining_length, self.traffic)
+        # amqtt's stream writer drops what it is given once closed, and still reports it sent
+        elif event_name is _PACKET_SENT and not getattr(self._writer, "is_closed", False):
+            header = packet.fixed_header
+            if header.packet_type == CONNACK:
+                self._connack_sent(packet.return_code)
+            else:
+                self._metrics.packet_sent(header.packet_type, header.flags, header.remaining_length, self.traffic)
+                if header.packet_type == SUBACK and 0x80 in packet.payload.return_codes:
+                    self._metrics.counts["packets.subscribe.error"] += 1
+        return self._plugins.fire_event(event_name, packet=packet, session=session)
+
+    def _connack_sent(self, return_code: int) -> None:
+        # amqtt reports the CONNACK refusing a malformed CONNECT before encoding it, so its
+        # remaining length is not known yet: in MQTT 3.1.1 it is always 2
+        self._metrics.packet_sent(CONNACK, 0, 2, self.traffic)
+        self._metrics.connack_sent(return_code)
+        self.connected = return_code == 0
+
+
+class _CountingBroker(_GateBroker):
+    """`_GateBroker` keeping `Metrics`: each override counts and leaves the work to `_GateBroker`."""
+
+    def _plugins_for(self, writer: Any) -> _CountingEvents:
+        return _CountingEvents(self.plugins_manager, self.metrics, writer)
+
+    async def _initialize_client_session(
+        self, reader: Any, writer: Any, remote_address: str, remote_port: int
+    ) -> tuple[BrokerProtocolHandler, Session]:
+        handler, session = await super()._initialize_client_session(reader, writer, remote_address, remote_port)
+        _info(session).traffic = handler.plugins_manager.traffic
+        return handler, session
+
+    async def _handle_client_session(
+        self, reader: Any, writer: Any, incoming: Session, handler: BrokerProtocolHandler, server: Any,
+        listener_name: str,
+    ) -> None:
+        events = handler.plugins_manager
+        try:
+            await super()._handle_client_session(reader, writer, incoming, handler, server, listener_name)
+        finally:
+            if events.connected:
+                self.metrics.client_disconnected()
+
+    async def _authenticate(self, session: Session, listener: Any) -> bool:
+        accepted = await super()._authenticate(session, listener)
+        self.metrics.authenticated(accepted, anonymous=not session.username)
+        return accepted
+
+    async def _resolve_session(self, incoming: Session) -> Session:
+        stored = self._sessions.get(incoming.client_id, (None, None))[0]
+        was_connected = stored is not None and stored.transitions.state == "connected"
+        session = await super()._resolve_session(incoming)
+        resumed = session is stored
+        self.metrics.session_started(resumed=resumed, taken_over=resumed and was_connected,
+                                     discarded=stored is not None and not resumed)
+        # the caller registers the session next
+        sessions = len(self._sessions) + (session.client_id not in self._sessions)
+        self.metrics.peak("sessions", sessions)
+        self.metrics.peak("connections", sessions)
+        return session
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        allowed = await super()._topic_filtering(session, topic=topic, action=action)
+        counts = self.metrics.counts
+        if allowed:
+            counts["authorization.allow"] += 1
+            return True
+        counts["authorization.deny"] += 1
+        if action is _PUBLISH:
+            counts["messages.dropped"] += 1
+            if not session.attributes.get(_API):  # a PUBLISH packet, not an API publish
+                counts["packets.publish.auth_error"] += 1
+        elif action is _RECEIVE:
+            counts["delivery.dropped"] += 1
+        return False
+
+    async def _route_received(self, session: Session, message: Any) -> bool:
+        self.metrics.message_received(message.qos or 0)
+        session.attributes[_INFO].traffic.recv_msg += 1
+        routed = await super()._route_received(session, message)
+        if not routed:
+            self.metrics.counts["packets.publish.error"] += 1
+            self.metrics.counts["messages.dropped"] += 1
+        return routed
+
+    def _routed(self, subscriptions: int) -> None:
+        self.metrics.message_routed(subscriptions)
+
+    def _not_queued(self, session: Session) -> None:
+        self.metrics.counts["delivery.dropped"] += 1
+
+    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
+        info = _info(target)
+        dropped = info.mqueue_dropped
+        await super()._retain_broadcast_message(broadcast, qos, target)
+        if info.mqueue_dropped > dropped:  # the queue was full: its oldest went
+            self.metrics.counts["delivery.dropped"] += info.mqueue_dropped - dropped
+            self.metrics.counts["delivery.dropped.queue_full"] += info.mqueue_dropped - dropped
+
+    async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
+        granted = await super().add_subscription(subscription, session)
+        if granted != 0x80:
+            metrics = self.metrics
+            metrics.subscriptions += 1
+            if len(self._subscriptions[subscription[0]]) == 1:
+                metrics.topics += 1
+            metrics.peak("subscriptions", metrics.subscriptions)
+            metrics.peak("topics", metrics.topics)
+        return granted
+
+    def _del_subscription(self, a_filter: str, session: Session) -> int:
+        deleted = super()._del_subscription(a_filter, session)
+        if deleted:
+            self.metrics.subscriptions -= deleted
+            if not self._subscriptions.get(a_filter):
+                self.metrics.topics -= 1
+        return deleted
+
+    async def retain_message(self, source_session: Session | None, topic_name: str | None, data: Any,
+                             qos: int | None = None, *, msgid: str | None = None) -> asyncio.Future[None] | None:
+        stored = await super().retain_message(source_session, topic_name, data, qos, msgid=msgid)
+        self.metrics.peak("retained", len(self._retained_messages))
+        return stored
+
+    def load_retained(self) -> None:
+        super().load_retained()
+        self.metrics.peak("retained", len(self._retained_messages))
 
 
 async def _close(writer: Any) -> None:
@@ -456,12 +658,19 @@ class AmqttBrokerAdapter:
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         max_payload_size: bytes a published payload may have, over MQTT or the API.
         tracer: the trace recordings, told of every packet event.
+        metrics: keep the counters of `metrics()` and the clients' traffic fields; False only to
+            measure what counting costs (`bench/counters.py`): they then stay 0.
+        access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
+            and every topic.
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
-                 max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None) -> None:
+                 max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
+                 access: Access | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
+        self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
+        self._broker_class = _CountingBroker if metrics else _GateBroker
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
                               session_expiry_interval=session_expiry_interval)
         # set after construction: BrokerConfig would copy "default" fields into the others
@@ -481,6 +690,9 @@ class AmqttBrokerAdapter:
         self._max_payload_size = max_payload_size
         self._retained = retained
         self._tracer = tracer
+        self._access = access
+        if access is not None:
+            access.bans.on_added.append(self._kick_banned)
         self._config = config
         self._background: set[asyncio.Future[Any]] = set()
         self._broker: _GateBroker | None = None
@@ -488,10 +700,10 @@ class AmqttBrokerAdapter:
         self._publishers: dict[str, Session] = {}
 
     async def start(self) -> None:
-        self._broker = _GateBroker(self._config, allow_anonymous=self._allow_anonymous,
-                                   connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
-                                   max_payload_size=self._max_payload_size, retained_store=self._retained,
-                                   tracer=self._tracer)
+        self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
+                                          connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
+                                          max_payload_size=self._max_payload_size, retained_store=self._retained,
+                                          tracer=self._tracer, access=self._access)
         await self._broker.start()
         self._started_at = _now()
 
@@ -532,8 +744,23 @@ class AmqttBrokerAdapter:
                 sockets = list(getattr(server.instance, "sockets", None) or [])
                 host, port = sockets[0].getsockname()[:2] if sockets else ("", 0)
                 listeners.append(Listener(name=name, type=self._listener_types[name],
-                                          bind=f"{host}:{port}", running=bool(sockets)))
+                                          bind=f"{host}:{port}", running=bool(sockets),
+                                          current_connections=server.conn_count,
+                                          max_connections=self._max_connections[name]))
         return BrokerStatus(running=running, started_at=self._started_at, listeners=listeners)
+
+    def stats(self) -> dict[str, int]:
+        broker = self._running
+        sessions = broker.sessions
+        live = sum(1 for session, _ in sessions.values() if session.transitions.state == "connected")
+        routes = [len(subscribers) for subscribers in broker.subscriptions.values() if subscribers]
+        return broker.metrics.stats({
+            "connections": len(sessions), "live_connections": live, "sessions": len(sessions),
+            "subscriptions": sum(routes), "topics": len(routes), "retained": len(broker.retained_messages),
+        })
+
+    def metrics(self) -> dict[str, int]:
+        return self._running.metrics.snapshot()
 
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions
@@ -636,6 +863,18 @@ class AmqttBrokerAdapter:
             raise TopicNotFound()
         return _route(topic, held)
 
+    async def _kick_banned(self, ban: Ban) -> None:
+        """Kick every connected client a new ban names, at once."""
+        broker = self._broker
+        if broker is None or broker.transitions.state != "started":
+            return
+        banned = [session.client_id for session, _ in list(broker.sessions.values())
+                  if session.transitions.state == "connected"
+                  and self._access.bans.applies(ban, session.client_id, session.username, session.remote_address)]
+        if banned:
+            log.info("kicking %d client(s) banned as %s %r", len(banned), ban.kind, ban.who)
+            await asyncio.gather(*(self.kick_client(clientid) for clientid in banned), return_exceptions=True)
+
     def _session(self, clientid: str) -> Session:
         entry = self._running.sessions.get(clientid)
         if entry is None:
@@ -671,6 +910,7 @@ class AmqttBrokerAdapter:
         if session is None:
             session = self._publishers[name] = Session()
             session.client_id = session.username = name
+            session.attributes[_API] = True
         return session
 
     def reload_retained(self) -> None:
@@ -766,4 +1006,10 @@ def _client(session: Session, *, expiry: int, mqueue_max: int) -> Client:
         mqueue_max=mqueue_max,
         mqueue_dropped=info.mqueue_dropped,
         expiry_interval=expiry,
+        recv_msg=info.traffic.recv_msg,
+        recv_oct=info.traffic.recv_oct,
+        recv_pkt=info.traffic.recv_pkt,
+        send_msg=info.traffic.send_msg,
+        send_oct=info.traffic.send_oct,
+        send_pkt=info.traffic.send_pkt,
     )

@@ -2,8 +2,11 @@
 
 A secret is hashed with argon2 and never stored or logged in plain text. Verifying a
 secret costs tens of milliseconds, so the hash check runs in a worker thread and a
-verified pair is remembered (by a digest of key and secret, tied to the stored hash):
-changing or deleting a key drops it from the cache at once.
+verified pair is remembered (by a digest of key and secret, tied to the stored hash).
+The keys themselves are held in memory and reloaded when another process (the
+`mqttgate api-key` command) changes the database, so that a request costs no query
+on the keys table, and whether a key is enabled and unexpired is read on every request:
+disabling, expiring, changing or deleting a key refuses its next request.
 """
 
 from __future__ import annotations
@@ -12,26 +15,40 @@ import asyncio
 import hashlib
 import logging
 import os
+import re
 import secrets
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from broker.errors import InvalidRequest
+from broker.errors import AlreadyExists, InvalidRequest, NotFound
 from broker.store import Store
 
 log = logging.getLogger(__name__)
 
 ROLES = ("administrator", "viewer", "publisher")
 FIRST_KEY_FILE = "initial_api_key"
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,255}")
+_KEEP = object()
 
 
 @dataclass(frozen=True)
 class ApiKey:
-    """An API key as stored (the secret only as its hash)."""
+    """An API key as stored (the secret only as its hash).
+
+    Attributes:
+        name: unique name, chosen by whoever created the key.
+        api_key: the HTTP Basic user name.
+        role: `administrator`, `viewer` or `publisher`.
+        enable: false refuses the key.
+        expired_at: when the key stops working; None for never.
+        desc: free text.
+        created_at: when the key was created.
+    """
 
     name: str
     api_key: str
@@ -41,8 +58,11 @@ class ApiKey:
     desc: str
     created_at: datetime
 
+    def expired(self, now: datetime) -> bool:
+        return self.expired_at is not None and self.expired_at <= now
+
     def usable(self, now: datetime) -> bool:
-        return self.enable and (self.expired_at is None or self.expired_at > now)
+        return self.enable and not self.expired(now)
 
 
 class ApiKeys:
@@ -57,19 +77,122 @@ class ApiKeys:
         self._db = store.db
         self._hasher = hasher or PasswordHasher()
         self._verified: dict[bytes, str] = {}
+        self._keys: dict[str, tuple[ApiKey, str]] = {}  # by api_key: (key, secret hash)
+        self._names: dict[str, str] = {}  # name -> api_key
+        self._data_version = -1
+        self._sync()
+
+    def _sync(self) -> None:
+        # data_version changes when another connection (another process) commits
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._load()
+
+    def reload(self) -> None:
+        """Load the keys from the database again (after a restore)."""
+        self._verified.clear()
+        self._load()
+
+    def _load(self) -> None:
+        rows = self._db.execute("SELECT * FROM api_keys ORDER BY rowid").fetchall()
+        self._keys = {row["api_key"]: (_key(row), row["secret_hash"]) for row in rows}
+        self._names = {key.name: api_key for api_key, (key, _) in self._keys.items()}
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM api_keys").fetchone()[0]
+        self._sync()
+        return len(self._keys)
+
+    def list(self) -> list[ApiKey]:
+        """Every key, oldest first."""
+        self._sync()
+        return [key for key, _ in self._keys.values()]
+
+    def get(self, name: str) -> ApiKey:
+        """The key named `name`.
+
+        Raises:
+            NotFound: no key has this name.
+        """
+        self._sync()
+        api_key = self._names.get(name)
+        if api_key is None:
+            raise NotFound(f"API key {name!r} not found")
+        return self._keys[api_key][0]
+
+    async def create(self, name: str, *, role: str = "administrator", desc: str = "", enable: bool = True,
+                     expired_at: datetime | None = None) -> tuple[ApiKey, str]:
+        """Create a key with a random key and secret.
+
+        Returns:
+            The key and its secret: the only time the secret is known.
+
+        Raises:
+            InvalidRequest: the name or role is not valid.
+            AlreadyExists: a key has this name.
+        """
+        if not NAME.fullmatch(name):
+            raise InvalidRequest("name must start with a letter and hold only letters, digits, - and _ "
+                                 "(at most 256)")
+        _check_role(role)
+        self._sync()
+        if name in self._names:
+            raise AlreadyExists(f"API key {name!r} already exists")
+        api_key, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+        secret_hash = await asyncio.to_thread(self._hasher.hash, secret)
+        try:
+            self._db.execute(
+                "INSERT INTO api_keys (name, api_key, secret_hash, role, enable, expired_at, description, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, api_key, secret_hash, role, int(enable), _iso(expired_at), desc, _now().isoformat()),
+            )
+        except sqlite3.IntegrityError:  # created meanwhile, by another request or process
+            raise AlreadyExists(f"API key {name!r} already exists") from None
+        self._load()
+        return self.get(name), secret
+
+    def update(self, name: str, *, role: str | None = None, desc: str | None = None, enable: bool | None = None,
+               expired_at: datetime | object | None = _KEEP) -> ApiKey:
+        """Change what is given of role, description, enable and expiry; the rest stays.
+
+        Raises:
+            NotFound: no key has this name.
+            InvalidRequest: the role is not valid.
+        """
+        key = self.get(name)
+        if role is not None:
+            _check_role(role)
+        changed = replace(
+            key, role=key.role if role is None else role, desc=key.desc if desc is None else desc,
+            enable=key.enable if enable is None else enable,
+            expired_at=key.expired_at if expired_at is _KEEP else expired_at,
+        )
+        self._db.execute(
+            "UPDATE api_keys SET role = ?, description = ?, enable = ?, expired_at = ? WHERE name = ?",
+            (changed.role, changed.desc, int(changed.enable), _iso(changed.expired_at), name),
+        )
+        self._load()
+        return changed
+
+    def delete(self, name: str) -> None:
+        """Delete the key; its next request is refused.
+
+        Raises:
+            NotFound: no key has this name.
+        """
+        self.get(name)
+        self._db.execute("DELETE FROM api_keys WHERE name = ?", (name,))
+        self._load()
 
     def put(self, api_key: str, secret: str, role: str = "administrator", *, name: str | None = None) -> None:
-        """Create the key, or replace its secret and role if it exists."""
-        if role not in ROLES:
-            raise InvalidRequest(f"Unknown role {role!r}; roles are {', '.join(ROLES)}")
+        """Create the key, or replace its secret and role if it exists (bootstrap file, first key)."""
+        _check_role(role)
         self._db.execute(
             "INSERT INTO api_keys (name, api_key, secret_hash, role, created_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET secret_hash = excluded.secret_hash, role = excluded.role",
             (name or api_key, api_key, self._hasher.hash(secret), role, _now().isoformat()),
         )
+        self._load()
 
     def load_bootstrap_file(self, path: Path) -> int:
         """Load lines `key:secret[:role]`; blank lines and `#` comments are skipped.
@@ -108,40 +231,49 @@ class ApiKeys:
             file.write(f"{api_key}:{secret}\n")
         return api_key, secret
 
-    def get(self, api_key: str) -> tuple[ApiKey, str] | None:
-        row = self._db.execute("SELECT * FROM api_keys WHERE api_key = ?", (api_key,)).fetchone()
-        if row is None:
-            return None
-        key = ApiKey(
-            name=row["name"], api_key=row["api_key"], role=row["role"], enable=bool(row["enable"]),
-            expired_at=datetime.fromisoformat(row["expired_at"]) if row["expired_at"] else None,
-            desc=row["description"], created_at=datetime.fromisoformat(row["created_at"]),
-        )
-        return key, row["secret_hash"]
-
     async def verify(self, api_key: str, secret: str) -> ApiKey | None:
         """The key if `secret` is its secret and the key is enabled and not expired, else None."""
-        found = self.get(api_key)
-        if found is None:
+        self._sync()
+        found = self._keys.get(api_key)
+        if found is None or not found[0].usable(_now()):
             return None
         key, secret_hash = found
-        if not key.usable(_now()):
-            return None
         digest = hashlib.sha256(f"{api_key}\0{secret}".encode()).digest()
         if self._verified.get(digest) == secret_hash:
             return key
         if not await asyncio.to_thread(self._check, secret_hash, secret):
             return None
+        # the key may have been changed or deleted while the hash was checked
+        current = self._keys.get(api_key)
+        if current is None or current[1] != secret_hash or not current[0].usable(_now()):
+            return None
         if len(self._verified) > 10_000:
             self._verified.clear()
         self._verified[digest] = secret_hash
-        return key
+        return current[0]
 
     def _check(self, secret_hash: str, secret: str) -> bool:
         try:
             return self._hasher.verify(secret_hash, secret)
         except (VerificationError, InvalidHashError):
             return False
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidRequest(f"Unknown role {role!r}; roles are {', '.join(ROLES)}")
+
+
+def _key(row: sqlite3.Row) -> ApiKey:
+    return ApiKey(
+        name=row["name"], api_key=row["api_key"], role=row["role"], enable=bool(row["enable"]),
+        expired_at=datetime.fromisoformat(row["expired_at"]) if row["expired_at"] else None,
+        desc=row["description"], created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 def _now() -> datetime:

@@ -23,6 +23,10 @@ class ClientNotFound(NotFound):
         self.clientid = clientid
 
 
+class NodeNotFound(NotFound):
+    message = "Node not found"
+
+
 class InvalidRequest(GateError):
     message = "Bad request"
 
@@ -57,6 +61,12 @@ class NotAuthorized(GateError):
 
 class AlreadyExists(GateError):
     message = "Already exists"
+
+
+class UnauthorizedRole(GateError):
+    """The API key is valid, but its role does not allow this operation."""
+
+    message = "The API key's role does not allow this operation"
 
 
 class BrokerUnavailable(GateError):

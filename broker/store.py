@@ -33,6 +33,30 @@ _MIGRATIONS: list[str] = [
         stopped_at     TEXT
     );
     """,
+    # access control: bans, MQTT users (argon2 hashes only), ACL rules (a JSON list per subject)
+    """
+    CREATE TABLE banned (
+        kind      TEXT NOT NULL,
+        who       TEXT NOT NULL,
+        banned_by TEXT NOT NULL,
+        reason    TEXT NOT NULL DEFAULT '',
+        at        TEXT NOT NULL,
+        until     TEXT,
+        PRIMARY KEY (kind, who)
+    );
+    CREATE TABLE mqtt_users (
+        user_id       TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        is_superuser  INTEGER NOT NULL DEFAULT 0,
+        created_at    TEXT NOT NULL
+    );
+    CREATE TABLE acl_rules (
+        kind  TEXT NOT NULL,
+        who   TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        PRIMARY KEY (kind, who)
+    );
+    """,
     """
     CREATE TABLE retained_messages (
         topic         TEXT PRIMARY KEY,

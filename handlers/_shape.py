@@ -9,8 +9,11 @@ from typing import Any, TypeVar
 
 from connexion import request
 
+from broker.access import Access
 from broker.adapter import BrokerAdapter, Page
+from broker.api_keys import ApiKeys
 from broker.errors import InvalidRequest
+from handlers._time import rfc3339
 
 T = TypeVar("T")
 
@@ -24,8 +27,18 @@ def node() -> str:
     return request.state.node
 
 
-def rfc3339(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds")
+def access() -> Access:
+    """Bans, MQTT users and ACL rules."""
+    return request.state.access
+
+
+def api_keys() -> ApiKeys:
+    return request.state.api_keys
+
+
+def caller() -> str:
+    """The name of the API key that authenticated this request."""
+    return request.context["token_info"]["sub"]
 
 
 def parse_time(value: str | None, name: str) -> datetime | None:
@@ -57,3 +70,8 @@ def page_body(result: Page[T], *, page: int, limit: int, shape: Callable[[T], di
     if result.count is not None:
         meta["count"] = result.count
     return {"data": [shape(item) for item in result.items], "meta": meta}
+
+
+def by_node(values: dict[str, Any], *, aggregate: bool) -> dict[str, Any] | list[dict[str, Any]]:
+    """EMQX's answer for per-node values: the values alone when aggregated, else one entry per node."""
+    return values if aggregate else [{"node": node(), **values}]

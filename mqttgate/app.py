@@ -13,11 +13,13 @@ import yaml
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
 from connexion import AsyncApp  # noqa: E402
+from connexion.middleware import MiddlewarePosition  # noqa: E402
 from connexion.options import SwaggerUIOptions  # noqa: E402
 from starlette.responses import RedirectResponse  # noqa: E402
 
 from broker.errors import GateError  # noqa: E402
 from mqttgate import errors, request_parsing  # noqa: E402
+from mqttgate.api_metrics import ApiMetrics  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
@@ -26,12 +28,15 @@ API_BASE = "/api/v5"
 DOCS_PATH = "/api-docs"
 
 
-def create_app(config: Config | None = None) -> BrokerLifespan:
+def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str]] | None = None) -> BrokerLifespan:
     """Build the ASGI app; the broker starts and stops with the app's lifespan.
 
     Args:
         config: the configuration; None reads the file named by `MQTTGATE_CONFIG` (if set)
             and the environment, as under gunicorn.
+        rest_listeners: the REST listeners the caller serves the app on, as (name, "host:port");
+            None where the server binds on its own (gunicorn), and `/listeners` then names the
+            address each request came to.
     """
     if config is None:
         config = load_config(os.environ.get(CONFIG_ENV))
@@ -47,7 +52,9 @@ def create_app(config: Config | None = None) -> BrokerLifespan:
         api.add_url_rule(DOCS_PATH, "api_docs", _to_swagger_ui)
     spec = yaml.safe_load((SPEC_DIR / "openapi.yaml").read_text(encoding="utf-8"))
     errors.register(api, errors.SpecRoutes(spec, API_BASE))
-    return BrokerLifespan(api, config)
+    # outside the exception handling, so that error answers are counted with their status
+    api.add_middleware(ApiMetrics, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    return BrokerLifespan(api, config, rest_listeners)
 
 
 async def _to_swagger_ui(request: Any) -> RedirectResponse:
@@ -62,9 +69,10 @@ class BrokerLifespan:
     the lifespan with one line, so uvicorn and gunicorn stop instead of retrying.
     """
 
-    def __init__(self, api: AsyncApp, config: Config) -> None:
+    def __init__(self, api: AsyncApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
         self.api = api
         self.config = config
+        self.rest_listeners = rest_listeners
         self.runtime: Runtime | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -81,7 +89,8 @@ class BrokerLifespan:
                     return
                 scope.setdefault("state", {}).update(
                     broker=self.runtime.broker, api_keys=self.runtime.api_keys, tracer=self.runtime.tracer,
-                    backups=self.runtime.backups, node=self.runtime.node,
+                    backups=self.runtime.backups, access=self.runtime.access, node=self.runtime.node,
+                    rest_listeners=self.rest_listeners,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

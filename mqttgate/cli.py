@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import signal
 import socket
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from mqttgate import __version__
 from mqttgate.config import CONFIG_ENV, Config, ConfigError, load_config
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     for sub in (backup,):
         sub.add_argument("--config", metavar="FILE", help=f"YAML configuration file (default: ${CONFIG_ENV})")
         sub.add_argument("--data-dir", metavar="DIR", help="data_dir")
+    _add_api_key_commands(commands)
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config or os.environ.get(CONFIG_ENV))
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
         config = replace(config, data_dir=args.data_dir)
     if args.command == "backup":
         sys.exit(backup_command(config, args.action, args.filename))
+    if args.command == "api-key":
+        sys.exit(api_key_command(config, args))
     if args.log_level:
         config = replace(config, log_level=args.log_level)
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -73,13 +78,15 @@ def serve_forever(config: Config) -> int:
     except OSError as exc:
         print(f"mqttgate: cannot open a REST API listener: {exc}", file=sys.stderr)
         return 1
+    rest_listeners = []
     for listener, sock in zip(config.rest_api.listeners, sockets, strict=True):
         host, port = sock.getsockname()[:2]
         docs = f" (Swagger UI at {DOCS_PATH})" if config.rest_api.swagger_ui else ""
         logging.getLogger("mqttgate").info("REST API listener %s on http://%s:%s%s%s",
                                            listener.name, host, port, API_BASE, docs)
+        rest_listeners.append((listener.name, f"{host}:{port}"))
     server = uvicorn.Server(uvicorn.Config(
-        create_app(config), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
+        create_app(config, rest_listeners), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
         log_config=None, access_log=config.log_level == "debug",
     ))
     try:
@@ -143,3 +150,66 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.bind(address)
     sock.set_inheritable(True)
     return sock
+
+
+def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:
+    api_key = commands.add_parser(
+        "api-key", help="create, list and delete API keys of the REST API",
+        description="Manage the API keys in data_dir's database, with or without a running server: a running "
+                    "server sees the change at its next request.",
+    )
+    actions = api_key.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a key; prints KEY:SECRET (the secret is shown only now)")
+    create.add_argument("name", help="unique name: a letter, then letters, digits, - and _")
+    create.add_argument("--role", choices=["administrator", "viewer", "publisher"], default="administrator",
+                        help="administrator (everything), viewer (GET only), publisher (POST /publish only)")
+    create.add_argument("--desc", default="", help="description")
+    create.add_argument("--expired-at", metavar="TIME", help="RFC 3339 time the key stops working (default: never)")
+    create.add_argument("--disabled", action="store_true", help="create it disabled")
+    listing = actions.add_parser("list", help="list the keys (never a secret)")
+    listing.add_argument("--json", action="store_true", help="as the JSON of GET /api_key")
+    delete = actions.add_parser("delete", help="delete a key")
+    delete.add_argument("name")
+    for parser in (create, listing, delete):
+        parser.add_argument("--config", metavar="FILE", help=f"YAML configuration file (default: ${CONFIG_ENV})")
+        parser.add_argument("--data-dir", metavar="DIR", help="data_dir holding the database")
+
+
+def api_key_command(config: Config, args: argparse.Namespace) -> int:
+    """Run `mqttgate api-key ACTION` on data_dir's database; the exit status."""
+    from broker.api_keys import ApiKeys
+    from broker.errors import GateError
+    from broker.store import Store
+    from handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
+
+    store = Store(config.data_path / "mqttgate.db")
+    try:
+        keys = ApiKeys(store)
+        if args.action == "create":
+            key, secret = asyncio.run(keys.create(
+                args.name, role=args.role, desc=args.desc, enable=not args.disabled,
+                expired_at=parse_time_or_infinity(args.expired_at, "--expired-at"),
+            ))
+            print(f"{key.api_key}:{secret}", flush=True)
+            print(f"mqttgate: created API key {key.name!r} ({key.role}); the secret is shown only now",
+                  file=sys.stderr)
+        elif args.action == "delete":
+            keys.delete(args.name)
+        else:
+            now = datetime.now(UTC)
+            rows = [{"name": k.name, "api_key": k.api_key, "role": k.role, "enable": k.enable,
+                     "expired_at": rfc3339_or_infinity(k.expired_at), "expired": k.expired(now), "desc": k.desc,
+                     "created_at": rfc3339(k.created_at)} for k in keys.list()]
+            if args.json:
+                print(json.dumps(rows, indent=2))
+            else:
+                print(f"{'NAME':24} {'API_KEY':18} {'ROLE':14} {'ENABLE':7} {'EXPIRED_AT':30} DESC")
+                for row in rows:
+                    print(f"{row['name']:24} {row['api_key']:18} {row['role']:14} {str(row['enable']).lower():7} "
+                          f"{row['expired_at']:30} {row['desc']}")
+    except GateError as exc:
+        print(f"mqttgate: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0

@@ -54,10 +54,13 @@ class MqttConfig:
 
     Attributes:
         listeners: listeners by name; a file's `listeners` replaces the default one.
-        allow_anonymous: accept CONNECTs that carry no credentials.
+        allow_anonymous: accept CONNECTs that carry no username. A username is checked
+            against the built-in database's users whenever it holds any.
         connect_timeout: seconds a new connection may take to send CONNECT before it is closed.
         session_expiry_interval: seconds an offline persistent session (clean_session false) is kept.
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
+        acl_no_match: `allow` or `deny` a publish or subscribe that no ACL rule matches
+            (EMQX's `authorization.no_match`); superusers skip the rules.
         max_payload_size: the largest payload, in bytes, of a message published over MQTT or
             the API; a larger one is refused (the API answers 400, an MQTT client is disconnected).
     """
@@ -67,6 +70,7 @@ class MqttConfig:
     connect_timeout: float = 10.0
     session_expiry_interval: int = 7200
     max_mqueue_len: int = 1000
+    acl_no_match: Literal["allow", "deny"] = "allow"
     max_payload_size: int = 1024 * 1024
 
 

@@ -20,6 +20,7 @@ log = logging.getLogger("mqttgate.api")
 # Walked along the exception's class hierarchy: the most specific entry wins.
 DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.ClientNotFound: (404, "CLIENTID_NOT_FOUND"),
+    errors.NodeNotFound: (404, "NOT_FOUND"),
     errors.TopicNotFound: (404, "TOPIC_NOT_FOUND"),
     errors.InvalidTopic: (400, "BAD_TOPIC"),
     errors.NotAuthorized: (403, "NOT_AUTHORIZED"),
@@ -27,8 +28,38 @@ DOMAIN_ERRORS: dict[type[errors.GateError], tuple[int, str]] = {
     errors.InvalidRequest: (400, "BAD_REQUEST"),
     errors.AlreadyExists: (409, "ALREADY_EXISTS"),
     errors.ExceedLimit: (409, "EXCEED_LIMIT"),
+    errors.UnauthorizedRole: (403, "UNAUTHORIZED_ROLE"),
     errors.BrokerUnavailable: (503, "SERVICE_UNAVAILABLE"),
     errors.GateError: (500, "INTERNAL_ERROR"),
+}
+
+# The catalogue GET /error_codes serves: every code the API may answer with (a test holds the spec to it).
+ERROR_CODES: dict[str, str] = {
+    "BAD_REQUEST": "The request is not valid: a parameter or the body breaks the API's rules",
+    "NOT_MATCH": "The conditions of the request are not met",
+    "ALREADY_EXISTS": "The resource already exists",
+    "BAD_TOPIC": "The topic or topic filter is not valid MQTT",
+    "UNAUTHORIZED_ROLE": "The API key's role does not allow this operation",
+    "EXCEED_LIMIT": "The request would exceed a limit",
+    "INVALID_PARAMETER": "A parameter is out of its allowed range",
+    "CONFLICT": "The request conflicts with the resource's current state",
+    "DEPENDENCY_EXISTS": "Another resource depends on this one",
+    "WRONG_USERNAME_OR_PWD": "Wrong username or password",
+    "WRONG_USERNAME_OR_PWD_OR_API_KEY_OR_API_SECRET": "Wrong or missing credentials (HTTP Basic with an API key "
+                                                      "and secret)",
+    "FORBIDDEN": "The credentials do not allow this request",
+    "NOT_AUTHORIZED": "The client may not do this (access control)",
+    "NOT_FOUND": "The resource was not found",
+    "CLIENTID_NOT_FOUND": "No client has this client id",
+    "RESOURCE_NOT_FOUND": "The resource was not found",
+    "TOPIC_NOT_FOUND": "The topic was not found",
+    "USER_NOT_FOUND": "The user was not found",
+    "METHOD_NOT_ALLOWED": "The path does not support this method (the Allow header lists those it does)",
+    "NOT_ACCEPTABLE": "The API cannot answer in a media type the Accept header allows",
+    "PAYLOAD_TOO_LARGE": "The request body is too large",
+    "UNSUPPORTED_MEDIA_TYPE": "The request body's media type is not supported",
+    "INTERNAL_ERROR": "The server failed; the cause is in its log",
+    "SERVICE_UNAVAILABLE": "The broker is not running",
 }
 
 HTTP_CODES = {
@@ -59,7 +90,8 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 def one_line(text: str, limit: int = 300) -> str:
     # jsonschema appends the whole schema and instance after a blank line: keep the first line
     line = " ".join(str(text).strip().split("\n", 1)[0].split())
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    # a long line is mostly the offending value; the reason and the field are at its end
+    return line if len(line) <= limit else line[: limit // 2 - 3] + "..." + line[-(limit - limit // 2):]
 
 
 def domain_error(request: ConnexionRequest, exc: errors.GateError) -> ConnexionResponse:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from broker.access import Access
 from broker.adapter import BrokerAdapter
 from broker.amqtt_adapter import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
@@ -36,13 +37,14 @@ class Runtime:
     api_keys: ApiKeys
     tracer: Tracer
     backups: Backups
+    access: Access
     broker: BrokerAdapter
     retained: RetainedStore
     _lock_fd: int
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
-        """Take the data_dir, open the store, load API keys, and start the broker (with its retained messages).
+        """Take the data_dir, open the store, load API keys, access rules and retained messages, and start the broker.
 
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.
@@ -61,6 +63,7 @@ class Runtime:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
                       flush=True)
+            access = Access(store, acl_no_match=config.mqtt.acl_no_match)
             tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
                             max_log_size=config.trace.max_log_size)
             node = node_name()
@@ -68,11 +71,12 @@ class Runtime:
                 config.mqtt.listeners, retained=retained, allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
-                max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer,
+                max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
                 max_payload_size=config.mqtt.max_payload_size,
             )
             backups = Backups(store, data / "backups", node=node, version=__version__,
-                              config=dataclasses.asdict(config), on_restore=[tracer.reload, broker.reload_retained])
+                              config=dataclasses.asdict(config),
+                              on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained])
             await broker.start()
         except BaseException:
             retained.close()
@@ -81,7 +85,7 @@ class Runtime:
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, node, store, api_keys, tracer, backups, broker, retained, lock_fd)
+        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd)
 
     async def stop(self) -> None:
         try:

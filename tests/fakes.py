@@ -8,7 +8,8 @@ from itertools import islice
 from typing import Any
 
 from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page, Publish, Published, RetainedMessage
-from broker.errors import ClientNotFound, RetainedNotFound
+from broker.errors import BrokerUnavailable, ClientNotFound, RetainedNotFound
+from broker.metrics import GAUGES, METRICS
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
@@ -56,6 +57,19 @@ class FakeBroker:
         if clientid not in self.clients:
             raise ClientNotFound(clientid)
         return self.clients[clientid]
+
+    def stats(self) -> dict[str, int]:
+        if not self.running:
+            raise BrokerUnavailable()
+        connected = sum(c.connected for c in self.clients.values())
+        current = {"connections": len(self.clients), "live_connections": connected, "sessions": len(self.clients),
+                   "subscriptions": sum(c.subscriptions_cnt for c in self.clients.values()), "topics": 0, "retained": 0}
+        return {f"{g}.{kind}": current[g] for g in GAUGES for kind in ("count", "max")}
+
+    def metrics(self) -> dict[str, int]:
+        if not self.running:
+            raise BrokerUnavailable()
+        return {name: n for n, name in enumerate(METRICS)}
 
     async def kick_client(self, clientid: str) -> None:
         self.get_client(clientid)

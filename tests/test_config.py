@@ -20,6 +20,7 @@ def test_defaults_are_loopback():
     assert config.rest_api.listeners == [RestListener(name="http-default", port=8888, bind_address="127.0.0.1")]
     assert config.rest_api.enabled and config.rest_api.swagger_ui and config.mqtt.allow_anonymous
     assert config.api_key.bootstrap_file is None and config.data_dir == "./data"
+    assert config.mqtt.acl_no_match == "allow"
 
 
 def test_file_is_read_and_its_listeners_replace_the_default(tmp_path):
@@ -57,6 +58,7 @@ def test_environment_overrides_the_file(tmp_path):
     ("rest_api: {listeners: [{port: web}]}\n", "rest_api.listeners[0].port: expected an integer"),
     ("rest_api: {listeners: [{port: 70000}]}\n", "rest_api.listeners[0].port: must be 0..65535"),
     ("mqtt: {allow_anonymous: maybe}\n", "mqtt.allow_anonymous: expected true or false"),
+    ("mqtt: {acl_no_match: ignore}\n", "mqtt.acl_no_match: must be one of allow, deny, got 'ignore'"),
     ("mqtt: {listeners: {x: {type: quic}}}\n", "mqtt.listeners.x.type: must be one of"),
     ("mqtt: {listeners: {x: {bind: nowhere}}}\n", "mqtt.listeners.x.bind: expected host:port"),
     ("mqtt: {listeners: {x: {type: tls, bind: ':8883'}}}\n", "mqtt.listeners.x.certfile: required"),

@@ -1,0 +1,29 @@
+"""mqttgate's broker adapter alone (no REST API), counters on or off, for bench/counters.py.
+
+    python bench/_gate_broker.py MQTT_PORT on|off
+
+Prints `ready` once listening; SIGTERM stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from broker.amqtt_adapter import AmqttBrokerAdapter
+from mqttgate.config import MqttListener
+
+
+async def main(port: int, metrics: bool) -> None:
+    adapter = AmqttBrokerAdapter({"default": MqttListener(bind=f"127.0.0.1:{port}")}, metrics=metrics)
+    await adapter.start()
+    print("ready", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await adapter.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), sys.argv[2] == "on"))

@@ -1,0 +1,160 @@
+"""MQTT users of the built-in database: argon2-hashed passwords, checked off the event loop.
+
+A password is never stored, logged or returned; only its salted argon2 hash is kept.
+Checking a hash costs tens of milliseconds, so it runs in a worker thread, and a checked
+user and password pair is remembered (by a digest, tied to the stored hash): a client
+that reconnects costs no hash work, and a new password drops the old one at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from itertools import islice
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from broker.adapter import Page
+from broker.errors import AlreadyExists, NotFound
+from broker.store import Store
+
+
+@dataclass(frozen=True)
+class MqttUser:
+    """A user of the built-in database (the password only as its hash, kept apart).
+
+    Attributes:
+        user_id: the MQTT username.
+        is_superuser: a superuser skips every ACL rule.
+        created_at: when the user was created.
+    """
+
+    user_id: str
+    is_superuser: bool
+    created_at: datetime
+
+
+class Users:
+    """The registry of MQTT users.
+
+    Args:
+        store: the SQLite store.
+        hasher: argon2 parameters; tests may pass a cheaper one.
+    """
+
+    def __init__(self, store: Store, hasher: PasswordHasher | None = None) -> None:
+        self._db = store.db
+        self._hasher = hasher or PasswordHasher()
+        self._verified: dict[bytes, str] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the users from the database again (after a restore)."""
+        self._users: dict[str, tuple[MqttUser, str]] = {}  # by user_id: (user, password hash)
+        for row in self._db.execute("SELECT * FROM mqtt_users ORDER BY rowid"):
+            user = MqttUser(row["user_id"], bool(row["is_superuser"]), datetime.fromisoformat(row["created_at"]))
+            self._users[user.user_id] = (user, row["password_hash"])
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._users
+
+    def list(self, *, like_user_id: str | None = None, is_superuser: bool | None = None, page: int,
+             limit: int) -> Page[MqttUser]:
+        """One page of users, oldest first."""
+        found = (user for user, _ in self._users.values()
+                 if (like_user_id is None or like_user_id in user.user_id)
+                 and (is_superuser is None or user.is_superuser == is_superuser))
+        start = (page - 1) * limit
+        chunk = list(islice(found, start, start + limit + 1))
+        count = len(self._users) if like_user_id is None and is_superuser is None else None
+        return Page(chunk[:limit], hasnext=len(chunk) > limit, count=count)
+
+    def get(self, user_id: str) -> MqttUser:
+        """The user.
+
+        Raises:
+            NotFound: no such user.
+        """
+        found = self._users.get(user_id)
+        if found is None:
+            raise NotFound("User not found")
+        return found[0]
+
+    async def create(self, user_id: str, password: str, *, is_superuser: bool = False) -> MqttUser:
+        """Create a user; the password is hashed in a worker thread.
+
+        Raises:
+            AlreadyExists: a user has this id.
+        """
+        if user_id in self._users:
+            raise AlreadyExists(f"User {user_id!r} already exists")
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        user = MqttUser(user_id, is_superuser, _now())
+        try:
+            self._db.execute(
+                "INSERT INTO mqtt_users (user_id, password_hash, is_superuser, created_at) VALUES (?, ?, ?, ?)",
+                (user_id, password_hash, int(is_superuser), user.created_at.isoformat()),
+            )
+        except sqlite3.IntegrityError:  # created by another request while hashing
+            raise AlreadyExists(f"User {user_id!r} already exists") from None
+        self._users[user_id] = (user, password_hash)
+        return user
+
+    async def update(self, user_id: str, *, password: str, is_superuser: bool | None = None) -> MqttUser:
+        """Set a new password, and the superuser flag if given.
+
+        Raises:
+            NotFound: no such user.
+        """
+        self.get(user_id)
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        user = self.get(user_id)  # deleted while hashing: not found
+        if is_superuser is not None:
+            user = replace(user, is_superuser=is_superuser)
+        self._db.execute("UPDATE mqtt_users SET password_hash = ?, is_superuser = ? WHERE user_id = ?",
+                         (password_hash, int(user.is_superuser), user_id))
+        self._users[user_id] = (user, password_hash)
+        return user
+
+    def delete(self, user_id: str) -> None:
+        """Delete the user; clients connected as this user stay connected.
+
+        Raises:
+            NotFound: no such user.
+        """
+        self.get(user_id)
+        self._db.execute("DELETE FROM mqtt_users WHERE user_id = ?", (user_id,))
+        del self._users[user_id]
+
+    async def verify(self, user_id: str, password: str | None) -> MqttUser | None:
+        """The user if `password` is theirs, else None."""
+        found = self._users.get(user_id)
+        if found is None or password is None:
+            return None
+        password_hash = found[1]
+        digest = hashlib.sha256(f"{user_id}\0{password}".encode()).digest()
+        if self._verified.get(digest) != password_hash:
+            if not await asyncio.to_thread(self._check, password_hash, password):
+                return None
+            if len(self._verified) > 100_000:
+                self._verified.clear()
+            self._verified[digest] = password_hash
+        current = self._users.get(user_id)  # changed or deleted while the hash was checked
+        return current[0] if current is not None and current[1] == password_hash else None
+
+    def _check(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

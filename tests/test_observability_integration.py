@@ -1,0 +1,90 @@
+"""Prometheus, nodes and listeners against the real broker with real MQTT clients, and as users start mqttgate."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import wait_for
+from tests.processes import BIN, Process
+
+SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
+GUNICORN = [BIN / "gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-w", "1", "-b", "127.0.0.1:{http_port}",
+            "mqttgate.app:create_app()"]
+
+
+def prometheus(http: httpx.Client) -> dict[str, float]:
+    """Every unlabelled sample of the scrape, parsed by prometheus_client's own parser."""
+    response = http.get("/prometheus/stats")
+    assert response.status_code == 200, response.text
+    return {sample.name: sample.value for family in text_string_to_metric_families(response.text)
+            for sample in family.samples if not sample.labels}
+
+
+def test_prometheus_says_what_metrics_and_stats_say(gate, mqtt_client):
+    subscriber = mqtt_client("prom-sub")
+    subscriber.subscribe("p/#", 1)
+    publisher = mqtt_client("prom-pub")
+    for n in range(3):
+        publisher.client.publish(f"p/{n}", b"x", qos=1, retain=n == 0).wait_for_publish(5)
+    assert wait_for(lambda: len(subscriber.messages) == 3)
+    assert wait_for(lambda: gate.http.get("/clients/prom-sub").json()["recv_pkt"] == 5)  # its 3 PUBACKs too
+
+    metrics = gate.http.get("/metrics", params={"aggregate": "true"}).json()
+    stats = gate.http.get("/stats", params={"aggregate": "true"}).json()
+    scraped = prometheus(gate.http)
+    assert {name: scraped[f"mqttgate_{name.replace('.', '_')}_total"] for name in metrics} == metrics
+    assert {name: scraped[f"mqttgate_{name.replace('.', '_')}"] for name in stats} == stats
+    assert metrics["messages.sent"] == 3 and stats["retained.count"] == 1 and stats["live_connections.count"] == 2
+
+
+def test_listeners_count_their_connections(gate, mqtt_client):
+    mqtt_client("one")
+    mqtt_client("two")
+    with socket.create_connection(("127.0.0.1", gate.mqtt_port)):  # open, no CONNECT yet: a connection all the same
+        assert wait_for(lambda: gate.http.get("/listeners").json()[0]["current_connections"] == 3)
+    assert wait_for(lambda: gate.http.get("/listeners").json()[0]["current_connections"] == 2)
+    listeners = gate.http.get("/listeners").json()
+    assert listeners[0] == {"id": "tcp:default", "name": "default", "type": "tcp",
+                            "bind": f"127.0.0.1:{gate.mqtt_port}", "running": True,
+                            "current_connections": 2, "max_connections": 0}
+    assert listeners[1:] == [{"id": "http:http", "name": "http", "type": "http",
+                              "bind": gate.base_url.removeprefix("http://"), "running": True}]
+
+
+def test_the_node_shows_its_host_connections_and_listeners(gate, mqtt_client):
+    mqtt_client("here")
+    persistent = mqtt_client("away", clean_session=False)
+    persistent.close()
+    assert wait_for(lambda: gate.http.get("/clients/away").json()["connected"] is False)
+    (node,) = gate.http.get("/nodes").json()
+    assert node["node"] == gate.http.get("/status").json()["node"]
+    assert gate.http.get(f"/nodes/{node['node']}").status_code == 200
+    assert (node["connections"], node["live_connections"]) == (2, 1)
+    assert node["listeners"] == gate.http.get("/listeners").json()
+    assert 0 < node["memory_used"] <= node["memory_total"] and node["process_memory"] > 0
+    assert node["max_fds"] > 0 and node["uptime"] >= 0 and node["python_version"].count(".") == 2
+
+
+@pytest.fixture
+def started(tmp_path):
+    made: list[Process] = []
+
+    def start(args) -> Process:
+        made.append(Process(args, tmp_path))
+        return made[-1]
+
+    yield start
+    for process in made:
+        process.close()
+
+
+@pytest.mark.parametrize(("command", "name"), [(SERVE, "http-default"), (GUNICORN, "http")], ids=["serve", "gunicorn"])
+def test_rest_listeners_are_those_served(started, command, name):
+    process = started(command).wait_ready()
+    listeners = httpx.get(f"{process.url}/listeners", auth=process.api_auth(), timeout=5).json()
+    assert [(listener["id"], listener["bind"]) for listener in listeners] == [
+        ("tcp:default", f"127.0.0.1:{process.mqtt_port}"), (f"http:{name}", f"127.0.0.1:{process.http_port}")]
