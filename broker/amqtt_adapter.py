@@ -56,6 +56,7 @@ from broker.traces import Tracer
 log = logging.getLogger(__name__)
 
 _INFO = "mqttgate.info"  # key of our bookkeeping in Session.attributes
+_API = "mqttgate.api"  # marks the detached session an API key publishes as
 # read once: an Enum member lookup costs as much as counting a packet
 _PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
 _PUBLISH, _RECEIVE = Action.PUBLISH, Action.RECEIVE
@@ -567,7 +568,7 @@ class _CountingBroker(_GateBroker):
         counts["authorization.deny"] += 1
         if action is _PUBLISH:
             counts["messages.dropped"] += 1
-            if session is not None:
+            if not session.attributes.get(_API):  # a PUBLISH packet, not an API publish
                 counts["packets.publish.auth_error"] += 1
         elif action is _RECEIVE:
             counts["delivery.dropped"] += 1
@@ -618,9 +619,13 @@ class _CountingBroker(_GateBroker):
 
     async def retain_message(self, source_session: Session | None, topic_name: str | None, data: Any,
                              qos: int | None = None, *, msgid: str | None = None) -> asyncio.Future[None] | None:
-        written = await super().retain_message(source_session, topic_name, data, qos, msgid=msgid)
+        stored = await super().retain_message(source_session, topic_name, data, qos, msgid=msgid)
         self.metrics.peak("retained", len(self._retained_messages))
-        return written
+        return stored
+
+    def load_retained(self) -> None:
+        super().load_retained()
+        self.metrics.peak("retained", len(self._retained_messages))
 
 
 async def _close(writer: Any) -> None:
@@ -906,6 +911,7 @@ class AmqttBrokerAdapter:
         if session is None:
             session = self._publishers[name] = Session()
             session.client_id = session.username = name
+            session.attributes[_API] = True
         return session
 
     def reload_retained(self) -> None:

@@ -28,7 +28,8 @@ METRICS: dict[str, str] = {
     "packets.connack.auth_error": "CONNACK packets refusing bad credentials or an unauthorized client (code 4 or 5)",
     "packets.publish.received": "PUBLISH packets received, retransmissions included",
     "packets.publish.sent": "PUBLISH packets sent, retransmissions included",
-    "packets.publish.error": "PUBLISH packets received to an invalid topic (the connection is closed)",
+    "packets.publish.error": "PUBLISH packets received to an invalid topic or over mqtt.max_payload_size (the "
+                             "connection is closed)",
     "packets.publish.auth_error": "PUBLISH packets received that authorization denied",
     "packets.puback.received": "PUBACK packets received",
     "packets.puback.sent": "PUBACK packets sent",

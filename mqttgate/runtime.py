@@ -44,8 +44,8 @@ class Runtime:
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
-        """Take the data_dir, open the store, load API keys and access rules, and start the broker
-        (with its retained messages).
+        """Take the data_dir, open the store, load API keys, access rules and retained messages, and start
+        the broker.
 
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.

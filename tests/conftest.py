@@ -82,33 +82,3 @@ def mqtt_client(gate) -> Iterator[Callable[..., MqttClient]]:
     yield make
     for client in made:
         client.close()
-
-
-class Acl:
-    """Deny rules on the broker's ACL hook, `_topic_filtering`, and what it was asked.
-
-    The hook decides by `session.client_id` and `session.username`; MQTT clients and API
-    publishers (whose client id and username are the API key's name) pass through it alike.
-    """
-
-    def __init__(self) -> None:
-        self.denied: list[tuple[str, str, str]] = []  # (client id, action, topic prefix)
-        self.asked: list[tuple[str, str | None, str, str]] = []  # (client id, username, topic, action)
-
-    def deny(self, clientid: str, action: str, prefix: str) -> None:
-        self.denied.append((clientid, action, prefix))
-
-    async def topic_filtering(self, session, topic: str, action: str) -> bool:
-        self.asked.append((session.client_id, session.username, topic, str(action)))
-        return not any(session.client_id == who and action == what and topic.startswith(prefix)
-                       for who, what, prefix in self.denied)
-
-
-@pytest.fixture
-def acl(monkeypatch) -> Acl:
-    from broker.amqtt_adapter import _GateBroker
-
-    rules = Acl()
-    monkeypatch.setattr(_GateBroker, "_topic_filtering",
-                        lambda broker, session, topic, action: rules.topic_filtering(session, topic, action))
-    return rules

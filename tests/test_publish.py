@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import socket
 
+import httpx
 import pytest
 
 from tests.conftest import wait_for
@@ -12,6 +13,7 @@ from tests.live import gate_config, start_gate
 from tests.messaging import lines, mosquitto_sub, only_marker_after, received
 
 MIB = 1024 * 1024
+RULES = "/authorization/sources/built_in_database/rules"
 
 
 def test_publish_reaches_paho_and_mosquitto_sub_at_the_lower_qos(gate, mqtt_client):
@@ -216,17 +218,28 @@ def test_bulk_takes_1_to_1000_messages(gate, body):
     assert response.status_code == 400 and response.json()["code"] == "BAD_REQUEST"
 
 
-def test_the_acl_sees_the_api_key_as_client_id_and_username(gate, mqtt_client, acl):
-    mqtt_client("paho").subscribe("t", 0)
-    assert gate.http.post("/publish", json={"topic": "t", "payload": "x"}).status_code == 200
-    assert (gate.api_key, gate.api_key, "t", "publish") in acl.asked
-    assert ("paho", None, "t", "receive") in acl.asked
+def deny(gate, kind: str, who: str, topic: str, action: str = "publish") -> None:
+    """An ACL rule of the built-in database, set over the API: `kind` is clients or users."""
+    rule = {"topic": topic, "permission": "deny", "action": action}
+    response = gate.http.put(f"{RULES}/{kind}/{who}", json={"rules": [rule]})
+    assert response.status_code == 204, response.text
 
 
-def test_a_publish_the_acl_denies_is_403_and_nothing_is_published(gate, mqtt_client, acl):
+@pytest.mark.parametrize("kind", ["clients", "users"])
+def test_the_acl_sees_the_api_key_as_client_id_and_as_username(gate, mqtt_client, kind):
+    mqtt_client("paho").subscribe("#", 0)
+    deny(gate, kind, gate.api_key, "secret/#")
+    assert gate.http.post("/publish", json={"topic": "open/x", "payload": "x"}).status_code == 200
+    denied = gate.http.post("/publish", json={"topic": "secret/x", "payload": "x"})
+    assert denied.status_code == 403
+    assert denied.json() == {"code": "NOT_AUTHORIZED",
+                             "message": f"API key '{gate.api_key}' may not publish to topic 'secret/x'"}
+
+
+def test_a_publish_the_acl_denies_is_403_and_nothing_is_published(gate, mqtt_client):
     spy = mqtt_client("spy")
     spy.subscribe("#", 0)
-    acl.deny(gate.api_key, "publish", "secret/")
+    deny(gate, "clients", gate.api_key, "secret/#")
 
     single = gate.http.post("/publish", json={"topic": "secret/plans", "payload": "x", "retain": True})
     bulk = gate.http.post("/publish/bulk", json=[{"topic": "open", "payload": "x", "retain": True},
@@ -240,14 +253,63 @@ def test_a_publish_the_acl_denies_is_403_and_nothing_is_published(gate, mqtt_cli
     assert gate.http.get("/mqtt/retainer/messages").json()["data"] == []
 
 
-def test_mqtt_and_api_publishes_pass_the_same_acl_hook(gate, mqtt_client, acl):
+def test_mqtt_and_api_publishes_pass_the_same_acl(gate, mqtt_client):
     spy = mqtt_client("spy")
     spy.subscribe("#", 0)
-    acl.deny("mqtt-pub", "publish", "secret/")
-    acl.deny("spy", "receive", "hidden/")
+    deny(gate, "clients", "mqtt-pub", "secret/#")
+    deny(gate, "clients", "spy", "hidden/#", action="subscribe")  # what it may not subscribe to, it does not receive
     publisher = mqtt_client("mqtt-pub")
     publisher.client.publish("secret/x", b"dropped", qos=1).wait_for_publish(5)
     publisher.client.publish("open/x", b"mqtt", qos=1).wait_for_publish(5)
     assert gate.http.post("/publish", json={"topic": "hidden/x", "payload": "api"}).status_code == 202
     assert gate.http.post("/publish", json={"topic": "open/y", "payload": "api"}).status_code == 200
     assert sorted((m.topic, m.payload) for m in received(spy, 2)) == [("open/x", b"mqtt"), ("open/y", b"api")]
+
+
+def test_api_publishes_count_in_the_same_metrics_as_mqtt_publishes(gate, mqtt_client):
+    def metrics() -> dict[str, int]:
+        return gate.http.get("/metrics", params={"aggregate": "true"}).json()
+
+    spy = mqtt_client("spy")
+    spy.subscribe("m/#", 0)
+    deny(gate, "clients", gate.api_key, "m/secret")
+    before = metrics()
+    assert gate.http.post("/publish", json={"topic": "m/api", "payload": "x"}).status_code == 200
+    assert gate.http.post("/publish/bulk", json=[{"topic": "m/bulk", "payload": "x"},
+                                                 {"topic": "nobody/listens", "payload": "x"}]).status_code == 202
+    assert gate.http.post("/publish", json={"topic": "m/secret", "payload": "x"}).status_code == 403
+    mqtt_client("pub").client.publish("m/mqtt", b"x", qos=0).wait_for_publish(5)
+    assert len(received(spy, 3)) == 3
+    after = metrics()
+    counted = {name: after[name] - before[name] for name in (
+        "messages.publish", "messages.dropped", "messages.dropped.no_subscribers", "messages.sent",
+        "messages.received", "authorization.deny", "packets.publish.auth_error")}
+    assert counted == {
+        "messages.publish": 4,  # three over the API, one over MQTT
+        "messages.dropped": 2, "messages.dropped.no_subscribers": 1,  # nobody/listens; m/secret denied
+        "messages.sent": 3,
+        "messages.received": 1,  # from MQTT clients only, as EMQX counts it
+        "authorization.deny": 1, "packets.publish.auth_error": 0,  # an API publish is no PUBLISH packet
+    }
+
+
+def test_a_publisher_key_may_only_publish_and_a_viewer_key_only_read(tmp_path):
+    keys = tmp_path / "keys"
+    keys.write_text("admin:admin-secret-1\nrobot:robot-secret-1:publisher\nauditor:auditor-secret-1:viewer\n")
+    live = start_gate(gate_config(tmp_path / "data", MQTTGATE_API_KEY__BOOTSTRAP_FILE=str(keys)),
+                      credentials=("admin", "admin-secret-1"))
+    try:
+        base = f"{live.base_url}/api/v5"
+        robot = httpx.Client(base_url=base, auth=("robot", "robot-secret-1"))
+        auditor = httpx.Client(base_url=base, auth=("auditor", "auditor-secret-1"))
+        published = robot.post("/publish", json={"topic": "r/1", "payload": "x", "retain": True})
+        assert published.status_code == 202
+        listed = auditor.get("/mqtt/retainer/messages").json()["data"]
+        assert [(m["topic"], m["from_clientid"], m["from_username"]) for m in listed] == [("r/1", "robot", "robot")]
+        for refused in (robot.get("/mqtt/retainer/messages"), robot.delete("/mqtt/retainer/messages"),
+                        auditor.post("/publish", json={"topic": "r", "payload": "x"}),
+                        auditor.delete("/mqtt/retainer/message/r%2F1")):
+            assert refused.status_code == 403 and refused.json()["code"] == "UNAUTHORIZED_ROLE"
+        assert auditor.get("/mqtt/retainer/message/r%2F1").status_code == 200
+    finally:
+        live.stop()

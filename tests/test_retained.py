@@ -20,6 +20,7 @@ from tests.messaging import lines, mosquitto_sub, only_marker_after, received
 from tests.processes import BIN, Process
 
 SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
+RULES = "/authorization/sources/built_in_database/rules"
 
 
 def retain(gate, topic: str, payload: str = "x", qos: int = 0, **fields) -> None:
@@ -169,10 +170,11 @@ def test_subscribe_gets_the_new_filters_matches_at_the_lower_qos_flagged_retaine
     assert [(m.topic, m.qos, m.retain) for m in received(client, 4)[3:]] == [("r/2", 2, True)]
 
 
-def test_retained_delivery_passes_the_receive_acl(gate, mqtt_client, acl):
+def test_retained_delivery_passes_the_receive_acl(gate, mqtt_client):
     retain(gate, "r/open", "yes")
     retain(gate, "r/secret", "no")
-    acl.deny("nosy", "receive", "r/secret")
+    rule = {"topic": "r/secret", "permission": "deny", "action": "subscribe"}
+    assert gate.http.put(f"{RULES}/clients/nosy", json={"rules": [rule]}).status_code == 204
     client = mqtt_client("nosy")
     client.subscribe("r/#", 0)
     gate.http.post("/publish", json={"topic": "r/marker", "payload": "end"})
