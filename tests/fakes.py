@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page, Publish, Published, RetainedMessage
 from broker.errors import BrokerUnavailable, ClientNotFound, RetainedNotFound
 from broker.metrics import GAUGES, METRICS
@@ -135,3 +137,15 @@ class WithState:
             await send({"type": "lifespan.shutdown.complete"})
             return
         await self.api(scope, receive, send)
+
+
+class CountingHasher(PasswordHasher):
+    """A cheap argon2 hasher that counts its verifications (to see what a cache saves)."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024)
+        self.verifications = 0
+
+    def verify(self, hash, password):
+        self.verifications += 1
+        return super().verify(hash, password)

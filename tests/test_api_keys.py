@@ -9,25 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from broker.api_keys import ApiKeys
 from broker.errors import AlreadyExists, InvalidRequest, NotFound
 from broker.store import Store
 from mqttgate.security import role_allows
 from tests.conftest import wait_for
+from tests.fakes import CountingHasher
 from tests.live import gate_config, start_gate
 from tests.processes import BIN
-
-
-class CountingHasher(PasswordHasher):
-    def __init__(self) -> None:
-        super().__init__(time_cost=1, memory_cost=1024)
-        self.verifications = 0
-
-    def verify(self, hash, password):
-        self.verifications += 1
-        return super().verify(hash, password)
 
 
 @pytest.fixture

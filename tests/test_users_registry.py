@@ -5,20 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from argon2 import PasswordHasher
 
 from broker.store import Store
 from broker.users import Users
-
-
-class CountingHasher(PasswordHasher):
-    def __init__(self) -> None:
-        super().__init__(time_cost=1, memory_cost=1024)
-        self.verifications = 0
-
-    def verify(self, hash, password):
-        self.verifications += 1
-        return super().verify(hash, password)
+from tests.fakes import CountingHasher
 
 
 @pytest.fixture
