@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-import httpx
 import pytest
 import yaml
 
@@ -83,9 +82,6 @@ def test_schemathesis_finds_no_failure(gate, tmp_path):
     assert result.returncode == 0 or failures or passed_over, (
         f"schemathesis failed without a failure report: {result.stderr[-2000:]}")
     assert failures == [], "schemathesis found failures (see the output above)"
-    # the key in use at the end (rotated by contract_hooks.py if the run deleted or disabled its own) still works
-    authorization = key_file.read_text() if key_file.exists() else gate.auth_header["Authorization"]
-    assert httpx.get(f"{gate.base_url}/api/v5/clients", headers={"Authorization": authorization}).status_code == 200
 
 
 def real_failures(report_dir: Path) -> tuple[list[str], list[str]]:
