@@ -1,6 +1,6 @@
 """The broker port: what the API may ask of the broker, and the plain data it gets back.
 
-Handlers depend on `BrokerAdapter` only; `amqtt_adapter.AmqttBrokerAdapter` implements it
+Handlers depend on `BrokerAdapter` only; `amqtt.AmqttBrokerAdapter` implements it
 on the embedded amqtt broker, and tests use a fake.
 """
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from broker.access import Access
 from broker.adapter import BrokerAdapter
-from broker.amqtt_adapter import AmqttBrokerAdapter
+from broker.amqtt import AmqttBrokerAdapter
 from broker.api_keys import ApiKeys
 from broker.backups import Backups
 from broker.errors import BrokerOwned

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from broker.amqtt_adapter import _GateBroker
+from broker.amqtt.gate import GateBroker
 from broker.metrics import METRICS
 from tests.conftest import MqttClient, wait_for
 from tests.live import gate_config, start_gate
@@ -221,14 +221,14 @@ def test_stats_give_each_gauge_now_and_at_its_highest(gate, mqtt_client):
 def acl(monkeypatch):
     """A stand-in for ACL rules (issue 5 brings real ones): deny what `denied` lists, allow the rest."""
     denied: set[tuple[str, str, str]] = set()  # (client id, action, topic)
-    allow = _GateBroker._topic_filtering
+    allow = GateBroker._topic_filtering
 
     async def topic_filtering(self, session, topic, action):
         if (session.client_id if session else "", str(action), topic) in denied:
             return False
         return await allow(self, session, topic=topic, action=action)
 
-    monkeypatch.setattr(_GateBroker, "_topic_filtering", topic_filtering)
+    monkeypatch.setattr(GateBroker, "_topic_filtering", topic_filtering)
     return denied
 
 

@@ -1,0 +1,141 @@
+"""The publish path: one route for MQTT and API publishes, QoS kept, subscriptions replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from amqtt.contexts import Action
+from amqtt.session import Session
+
+from broker import topics
+from broker.amqtt.sessions import session_info
+from broker.errors import InvalidTopic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Routed:
+    """A publish handed to the broadcast loop.
+
+    Attributes:
+        reached: how many subscriptions it was routed to, once the loop has routed it.
+        stored: done once its retained change is on disk; None if not retained.
+    """
+
+    reached: asyncio.Future[int]
+    stored: asyncio.Future[None] | None
+
+
+
+class Routing:
+    """Broker mixin: route what clients and the API publish, and keep each session's subscriptions."""
+
+    max_payload_size: int
+
+    async def _handle_message_delivery(self, session: Session, handler: Any, wait_deliver: asyncio.Future[Any]) -> bool:
+        message = wait_deliver.result()
+        if message is not None and not await self._route_received(session, message):
+            # amqtt leaves the message loop but keeps the connection open and the client
+            # listed as connected; MQTT 3.1.1 §4.8 says close it (which publishes its will).
+            await handler.handle_connection_closed()
+        return True
+
+    async def _route_received(self, session: Session, message: Any) -> bool:
+        """Route one PUBLISH received from an MQTT client; False if it breaks the rules."""
+        try:
+            topics.check_publish(message.topic)
+        except InvalidTopic as exc:
+            log.warning("%s: %s; closing its connection", session.client_id, exc.message)
+            return False
+        if len(message.data) > self.max_payload_size:
+            log.warning("%s published %d bytes, over max_payload_size (%d); closing its connection",
+                        session.client_id, len(message.data), self.max_payload_size)
+            return False
+        retain = bool(message.publish_packet and message.publish_packet.retain_flag)
+        await self.route_publish(session, message.topic, message.data, message.qos or 0, retain=retain)
+        return True
+
+    async def route_publish(self, session: Session, topic: str, data: bytes | bytearray, qos: int, *, retain: bool,
+                            authorized: bool = False, msgid: str | None = None) -> Routed | None:
+        """Route one publish from `session`: the one path of MQTT clients and API publishers.
+
+        Unlike amqtt, the publish QoS travels with the message, so that a subscriber gets
+        min(publish QoS, subscription QoS) and a QoS 0 publish is never upgraded.
+
+        Args:
+            authorized: the caller has already asked the ACL for this session and topic.
+            msgid: the message's id, kept with it if retained; None makes one.
+
+        Returns:
+            None if the ACL refuses it; else what became of it.
+        """
+        self.trace("PUBLISH in", session, topic, data, qos)
+        if not authorized and not await self._topic_filtering(session, topic=topic, action=Action.PUBLISH):
+            log.info("%s may not publish to %r; dropped", session.client_id, topic)
+            return None
+        reached = asyncio.get_running_loop().create_future()
+        await self._broadcast_queue.put({"session": session, "topic": topic, "data": data, "qos": qos,
+                                         "reached": reached})
+        stored = await self.retain_message(session, topic, data, qos, msgid=msgid) if retain else None
+        return Routed(reached, stored)
+
+    async def _run_broadcast(self, running_tasks: Any) -> None:
+        broadcast = await self._broadcast_queue.get()
+        reached = 0
+        try:
+            reached = await self._deliver(broadcast, running_tasks)
+        finally:
+            waiter = broadcast.get("reached")  # an API publish waits to know
+            if waiter is not None and not waiter.done():
+                waiter.set_result(reached)
+
+    async def _deliver(self, broadcast: dict[str, Any], running_tasks: Any) -> int:
+        """Hand one message to every subscription it matches; how many it reached."""
+        topic, publish_qos = broadcast["topic"], broadcast.get("qos")
+        matched = reached = 0
+        for a_filter, subscriptions in list(self._subscriptions.items()):
+            if not subscriptions or not topics.matches(topic, a_filter):
+                continue
+            matched += len(subscriptions)
+            for target, sub_qos in list(subscriptions):
+                qos = sub_qos if publish_qos is None else min(publish_qos, sub_qos)
+                if not await self._topic_filtering(target, topic=topic, action=Action.RECEIVE):
+                    continue
+                if target.transitions.state != "connected":
+                    # queued for an offline persistent session, QoS 1 and 2 only [MQTT-3.1.2-5]
+                    if not target.clean_session and qos > 0:
+                        await self._retain_broadcast_message(broadcast, qos, target)
+                        reached += 1
+                    else:
+                        self._not_queued(target)
+                    continue
+                handler = self._get_handler(target)
+                if handler is not None:
+                    self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
+                    running_tasks.append(asyncio.ensure_future(
+                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+                    reached += 1
+        self._routed(matched)
+        return reached
+
+    async def add_subscription(self, subscription: tuple[str, int], session: Session) -> int:
+        # amqtt keeps the first QoS when a client subscribes again to the same filter;
+        # MQTT 3.1.1 §3.8.4 says the new subscription replaces it.
+        if subscription[0] in session_info(session).subscriptions:
+            self._del_subscription(subscription[0], session)
+        granted = await super().add_subscription(subscription, session)
+        if granted != 0x80:
+            session_info(session).subscriptions[subscription[0]] = granted
+        self.trace("SUBSCRIBE", session, subscription[0], qos=granted)
+        return granted
+
+    def _del_subscription(self, a_filter: str, session: Session) -> int:
+        deleted = super()._del_subscription(a_filter, session)
+        if deleted:
+            session_info(session).subscriptions.pop(a_filter, None)
+            self.trace("UNSUBSCRIBE", session, a_filter)
+        return deleted
