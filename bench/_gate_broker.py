@@ -11,7 +11,7 @@ import asyncio
 import signal
 import sys
 
-from broker.amqtt import AmqttBrokerAdapter
+from mqttgate.broker.amqtt import AmqttBrokerAdapter
 from mqttgate.config import MqttListener
 
 

@@ -12,10 +12,10 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 
-from broker.acl import Acl
-from broker.banned import Bans
-from broker.store import Store
-from broker.users import Users
+from mqttgate.broker.acl import Acl
+from mqttgate.broker.banned import Bans
+from mqttgate.broker.store import Store
+from mqttgate.broker.users import Users
 
 
 @dataclass(frozen=True)

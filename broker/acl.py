@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Literal
 
-from broker.adapter import Page
-from broker.errors import AlreadyExists, NotFound
-from broker.store import Store
+from mqttgate.broker.adapter import Page
+from mqttgate.broker.errors import AlreadyExists, NotFound
+from mqttgate.broker.store import Store
 
 Subject = Literal["clientid", "username"]
 Check = Literal["publish", "subscribe", "receive"]  # receive: a message on its way to a subscriber

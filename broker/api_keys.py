@@ -26,8 +26,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from broker.errors import AlreadyExists, InvalidRequest, NotFound
-from broker.store import Store
+from mqttgate.broker.errors import AlreadyExists, InvalidRequest, NotFound
+from mqttgate.broker.store import Store
 
 log = logging.getLogger(__name__)
 

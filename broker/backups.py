@@ -24,9 +24,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from broker.adapter import Page
-from broker.errors import AlreadyExists, BackupNotFound, InvalidRequest
-from broker.store import Store
+from mqttgate.broker.adapter import Page
+from mqttgate.broker.errors import AlreadyExists, BackupNotFound, InvalidRequest
+from mqttgate.broker.store import Store
 
 FORMAT = "mqttgate-backup"
 FORMAT_VERSION = 1

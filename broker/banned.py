@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Literal
 
-from broker.adapter import Page
-from broker.errors import AlreadyExists, InvalidRequest, NotFound
-from broker.store import Store
+from mqttgate.broker.adapter import Page
+from mqttgate.broker.errors import AlreadyExists, InvalidRequest, NotFound
+from mqttgate.broker.store import Store
 
 BanKind = Literal["clientid", "username", "peerhost", "clientid_re", "username_re", "peerhost_net"]
 KINDS: tuple[str, ...] = ("clientid", "username", "peerhost", "clientid_re", "username_re", "peerhost_net")

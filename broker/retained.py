@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from broker.adapter import RetainedMessage
-from broker.store import Store
+from mqttgate.broker.adapter import RetainedMessage
+from mqttgate.broker.store import Store
 
 log = logging.getLogger(__name__)
 

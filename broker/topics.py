@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from broker.errors import InvalidTopic
+from mqttgate.broker.errors import InvalidTopic
 
 MAX_TOPIC_BYTES = 65535
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from broker.errors import AlreadyExists, ExceedLimit, InvalidRequest, TraceNotFound
-from broker.store import Store
-from broker.topics import matches
+from mqttgate.broker.errors import AlreadyExists, ExceedLimit, InvalidRequest, TraceNotFound
+from mqttgate.broker.store import Store
+from mqttgate.broker.topics import matches
 
 TraceType = Literal["clientid", "topic", "ip_address"]
 PayloadEncode = Literal["text", "hex", "hidden"]

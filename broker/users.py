@@ -21,9 +21,9 @@ from itertools import islice
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from broker.adapter import Page
-from broker.errors import AlreadyExists, NotFound
-from broker.store import Store
+from mqttgate.broker.adapter import Page
+from mqttgate.broker.errors import AlreadyExists, NotFound
+from mqttgate.broker.store import Store
 
 
 @dataclass(frozen=True)

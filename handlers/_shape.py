@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 from connexion import request
 
-from broker.access import Access
-from broker.adapter import BrokerAdapter, Page
-from broker.api_keys import ApiKeys
-from broker.errors import InvalidRequest
-from handlers._time import rfc3339
+from mqttgate.broker.access import Access
+from mqttgate.broker.adapter import BrokerAdapter, Page
+from mqttgate.broker.api_keys import ApiKeys
+from mqttgate.broker.errors import InvalidRequest
+from mqttgate.handlers._time import rfc3339
 
 T = TypeVar("T")
 

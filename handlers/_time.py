@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-from broker.errors import InvalidRequest
+from mqttgate.broker.errors import InvalidRequest
 
 
 def rfc3339(moment: datetime) -> str:

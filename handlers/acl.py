@@ -6,9 +6,9 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.acl import AclEntry, AclRule, Subject
-from broker.errors import InvalidRequest
-from handlers._shape import access, page_body, plain
+from mqttgate.broker.acl import AclEntry, AclRule, Subject
+from mqttgate.broker.errors import InvalidRequest
+from mqttgate.handlers._shape import access, page_body, plain
 
 
 def _rules(rules: list[dict[str, Any]]) -> tuple[AclRule, ...]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.api_keys import ApiKey
-from handlers._shape import api_keys, plain
-from handlers._time import parse_time_or_infinity, rfc3339_or_infinity
+from mqttgate.broker.api_keys import ApiKey
+from mqttgate.handlers._shape import api_keys, plain
+from mqttgate.handlers._time import parse_time_or_infinity, rfc3339_or_infinity
 
 
 def _key(key: ApiKey) -> dict[str, Any]:

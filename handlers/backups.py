@@ -7,8 +7,8 @@ from typing import Any
 from connexion import NoContent, request
 from connexion.lifecycle import ConnexionResponse
 
-from broker.backups import Backups
-from handlers._shape import page_body, plain
+from mqttgate.broker.backups import Backups
+from mqttgate.handlers._shape import page_body, plain
 
 
 def _backups() -> Backups:

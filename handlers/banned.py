@@ -6,9 +6,9 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.banned import Ban, BanFilter
-from handlers._shape import access, caller, page_body
-from handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
+from mqttgate.broker.banned import Ban, BanFilter
+from mqttgate.handlers._shape import access, caller, page_body
+from mqttgate.handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
 
 
 def _ban(ban: Ban) -> dict[str, Any]:

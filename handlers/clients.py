@@ -6,8 +6,8 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.adapter import Client, ClientFilter, Subscription
-from handlers._shape import broker, node, page_body, parse_time, plain
+from mqttgate.broker.adapter import Client, ClientFilter, Subscription
+from mqttgate.handlers._shape import broker, node, page_body, parse_time, plain
 
 
 def _client(client: Client, node: str, fields: set[str] | None = None) -> dict[str, Any]:

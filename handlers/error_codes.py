@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from broker.errors import NotFound
+from mqttgate.broker.errors import NotFound
 from mqttgate.errors import ERROR_CODES
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from connexion import request
 
-from handlers._shape import broker, plain
+from mqttgate.handlers._shape import broker, plain
 
 
 async def list_listeners():

@@ -7,11 +7,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from broker.errors import BrokerUnavailable, NodeNotFound
-from broker.host import host_stats
-from handlers import _shape
-from handlers.listeners import all_listeners
 from mqttgate import __version__
+from mqttgate.broker.errors import BrokerUnavailable, NodeNotFound
+from mqttgate.broker.host import host_stats
+from mqttgate.handlers import _shape
+from mqttgate.handlers.listeners import all_listeners
 
 
 async def list_nodes():

@@ -9,8 +9,8 @@ from connexion.lifecycle import ConnexionResponse
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from broker.metrics import GAUGES, METRICS
-from handlers._shape import broker
+from mqttgate.broker.metrics import GAUGES, METRICS
+from mqttgate.handlers._shape import broker
 
 
 async def get_prometheus_stats():

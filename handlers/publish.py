@@ -6,9 +6,9 @@ import base64
 import binascii
 from typing import Any
 
-from broker.adapter import Publish, Published
-from broker.errors import InvalidRequest
-from handlers._shape import broker
+from mqttgate.broker.adapter import Publish, Published
+from mqttgate.broker.errors import InvalidRequest
+from mqttgate.handlers._shape import broker
 
 # EMQX's answer for a message no subscription matched (MQTT 5 reason code 0x10)
 NO_MATCHING_SUBSCRIBERS = {"reason_code": 16, "message": "no_matching_subscribers"}

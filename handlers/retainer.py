@@ -7,8 +7,8 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.adapter import RetainedMessage
-from handlers._shape import broker, page_body, plain
+from mqttgate.broker.adapter import RetainedMessage
+from mqttgate.handlers._shape import broker, page_body, plain
 
 
 def _summary(message: RetainedMessage) -> dict[str, Any]:

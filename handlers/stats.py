@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers._shape import broker, by_node
+from mqttgate.handlers._shape import broker, by_node
 
 
 async def get_stats(*, aggregate: bool = False):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from broker.errors import BrokerUnavailable
-from handlers._shape import broker, node, plain, rfc3339
 from mqttgate import __version__
+from mqttgate.broker.errors import BrokerUnavailable
+from mqttgate.handlers._shape import broker, node, plain, rfc3339
 
 
 async def get_status():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from broker.adapter import SubscriptionFilter
-from handlers._shape import broker, node, page_body
-from handlers.clients import subscription
+from mqttgate.broker.adapter import SubscriptionFilter
+from mqttgate.handlers._shape import broker, node, page_body
+from mqttgate.handlers.clients import subscription
 
 
 async def list_subscriptions(*, page: int = 1, limit: int = 100, clientid: str | None = None,

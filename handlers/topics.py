@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from broker.adapter import Page
-from handlers._shape import broker, page_body
-from handlers._shape import node as this_node
-from handlers.clients import subscription
+from mqttgate.broker.adapter import Page
+from mqttgate.handlers._shape import broker, page_body
+from mqttgate.handlers._shape import node as this_node
+from mqttgate.handlers.clients import subscription
 
 
 async def list_topics(*, page: int = 1, limit: int = 100, topic: str | None = None, node: str | None = None):

@@ -8,8 +8,8 @@ from typing import Any
 from connexion import NoContent, request
 from connexion.lifecycle import ConnexionResponse
 
-from broker.traces import Trace, Tracer, TraceView
-from handlers._shape import parse_time, rfc3339
+from mqttgate.broker.traces import Trace, Tracer, TraceView
+from mqttgate.handlers._shape import parse_time, rfc3339
 
 
 def _tracer() -> Tracer:

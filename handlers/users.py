@@ -6,8 +6,8 @@ from typing import Any
 
 from connexion import NoContent
 
-from broker.users import MqttUser
-from handlers._shape import access, page_body
+from mqttgate.broker.users import MqttUser
+from mqttgate.handlers._shape import access, page_body
 
 
 def _user(user: MqttUser) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +18,13 @@ from connexion.middleware import MiddlewarePosition  # noqa: E402
 from connexion.options import SwaggerUIOptions  # noqa: E402
 from starlette.responses import RedirectResponse  # noqa: E402
 
-from broker.errors import GateError  # noqa: E402
 from mqttgate import errors, request_parsing  # noqa: E402
 from mqttgate.api_metrics import ApiMetrics  # noqa: E402
+from mqttgate.broker.errors import GateError  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+SPEC_DIR = Path(str(resources.files("mqttgate.spec")))
 API_BASE = "/api/v5"
 DOCS_PATH = "/api-docs"
 

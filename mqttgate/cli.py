@@ -117,7 +117,7 @@ async def _broker_only(config: Config) -> int:
 
 def backup_command(config: Config, action: str, filename: str | None) -> int:
     """`mqttgate backup create|list|restore`: the code the API runs, on the data_dir."""
-    from broker.errors import GateError
+    from mqttgate.broker.errors import GateError
     from mqttgate.runtime import offline_backups
 
     try:
@@ -177,10 +177,10 @@ def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:
 
 def api_key_command(config: Config, args: argparse.Namespace) -> int:
     """Run `mqttgate api-key ACTION` on data_dir's database; the exit status."""
-    from broker.api_keys import ApiKeys
-    from broker.errors import GateError
-    from broker.store import Store
-    from handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
+    from mqttgate.broker.api_keys import ApiKeys
+    from mqttgate.broker.errors import GateError
+    from mqttgate.broker.store import Store
+    from mqttgate.handlers._time import parse_time_or_infinity, rfc3339, rfc3339_or_infinity
 
     store = Store(config.data_path / "mqttgate.db")
     try:

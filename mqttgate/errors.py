@@ -13,7 +13,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from broker import errors
+from mqttgate.broker import errors
 
 log = logging.getLogger("mqttgate.api")
 

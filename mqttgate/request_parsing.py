@@ -17,8 +17,8 @@ from connexion.validators import (
 from jsonschema import ValidationError
 from starlette.types import Scope
 
-from broker import topics
-from broker.errors import InvalidTopic
+from mqttgate.broker import topics
+from mqttgate.broker.errors import InvalidTopic
 from mqttgate.errors import one_line
 
 

@@ -12,16 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from broker.access import Access
-from broker.adapter import BrokerAdapter
-from broker.amqtt import AmqttBrokerAdapter
-from broker.api_keys import ApiKeys
-from broker.backups import Backups
-from broker.errors import BrokerOwned
-from broker.retained import RetainedStore
-from broker.store import Store
-from broker.traces import Tracer
 from mqttgate import __version__
+from mqttgate.broker.access import Access
+from mqttgate.broker.adapter import BrokerAdapter
+from mqttgate.broker.amqtt import AmqttBrokerAdapter
+from mqttgate.broker.api_keys import ApiKeys
+from mqttgate.broker.backups import Backups
+from mqttgate.broker.errors import BrokerOwned
+from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.store import Store
+from mqttgate.broker.traces import Tracer
 from mqttgate.config import Config
 
 log = logging.getLogger("mqttgate")

@@ -11,7 +11,7 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionRequest
 
-from broker.errors import UnauthorizedRole
+from mqttgate.broker.errors import UnauthorizedRole
 
 PUBLISHER_OPERATIONS = frozenset({("POST", "/publish"), ("POST", "/publish/bulk")})
 

@@ -9,9 +9,18 @@ from typing import Any
 
 from argon2 import PasswordHasher
 
-from broker.adapter import BrokerStatus, Client, ClientFilter, Listener, Page, Publish, Published, RetainedMessage
-from broker.errors import BrokerUnavailable, ClientNotFound, RetainedNotFound
-from broker.metrics import GAUGES, METRICS
+from mqttgate.broker.adapter import (
+    BrokerStatus,
+    Client,
+    ClientFilter,
+    Listener,
+    Page,
+    Publish,
+    Published,
+    RetainedMessage,
+)
+from mqttgate.broker.errors import BrokerUnavailable, ClientNotFound, RetainedNotFound
+from mqttgate.broker.metrics import GAUGES, METRICS
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from broker.acl import Acl, AclEntry, AclRule, covers
-from broker.errors import AlreadyExists, NotFound
-from broker.store import Store
+from mqttgate.broker.acl import Acl, AclEntry, AclRule, covers
+from mqttgate.broker.errors import AlreadyExists, NotFound
+from mqttgate.broker.store import Store
 
 
 @pytest.fixture

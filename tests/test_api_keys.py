@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from broker.api_keys import ApiKeys
-from broker.errors import AlreadyExists, InvalidRequest, NotFound
-from broker.store import Store
+from mqttgate.broker.api_keys import ApiKeys
+from mqttgate.broker.errors import AlreadyExists, InvalidRequest, NotFound
+from mqttgate.broker.store import Store
 from mqttgate.security import role_allows
 from tests.conftest import wait_for
 from tests.fakes import CountingHasher

@@ -9,8 +9,8 @@ import socket
 
 import pytest
 
-from broker.amqtt.gate import GateBroker
-from broker.metrics import METRICS
+from mqttgate.broker.amqtt.gate import GateBroker
+from mqttgate.broker.metrics import METRICS
 from tests.conftest import MqttClient, wait_for
 from tests.live import gate_config, start_gate
 

@@ -10,8 +10,8 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from broker.metrics import GAUGES, METRICS
 from mqttgate.app import create_app
+from mqttgate.broker.metrics import GAUGES, METRICS
 from mqttgate.config import load_config
 from mqttgate.errors import DOMAIN_ERRORS, ERROR_CODES, HTTP_CODES
 from tests.fakes import FakeApiKeys, FakeBroker, WithState, make_client

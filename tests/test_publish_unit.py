@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from broker.adapter import Publish, RetainedMessage
-from broker.errors import BrokerUnavailable, NotAuthorized
 from mqttgate.app import create_app
+from mqttgate.broker.adapter import Publish, RetainedMessage
+from mqttgate.broker.errors import BrokerUnavailable, NotAuthorized
 from mqttgate.config import load_config
 from tests.fakes import T0, FakeApiKeys, FakeBroker, WithState
 

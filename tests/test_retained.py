@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from broker.retained import RetainedStore
+from mqttgate.broker.retained import RetainedStore
 from tests.conftest import MqttClient, wait_for
 from tests.live import start_gate
 from tests.messaging import lines, mosquitto_sub, only_marker_after, received

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from broker.store import Store
-from broker.users import Users
+from mqttgate.broker.store import Store
+from mqttgate.broker.users import Users
 from tests.fakes import CountingHasher
 
 

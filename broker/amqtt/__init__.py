@@ -5,6 +5,6 @@ protocol (CONNECT timeout, keepalive), sessions (take-over, resume, offline queu
 counting (metrics), adapter (`AmqttBrokerAdapter`, the port's implementation).
 """
 
-from broker.amqtt.adapter import AmqttBrokerAdapter
+from mqttgate.broker.amqtt.adapter import AmqttBrokerAdapter
 
 __all__ = ["AmqttBrokerAdapter"]

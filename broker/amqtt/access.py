@@ -8,8 +8,8 @@ from typing import Any
 from amqtt.contexts import Action
 from amqtt.session import Session
 
-from broker.access import Access
-from broker.amqtt.sessions import INFO, session_info
+from mqttgate.broker.access import Access
+from mqttgate.broker.amqtt.sessions import INFO, session_info
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Any
 from amqtt.contexts import Action, BrokerConfig, ListenerConfig, ListenerType
 from amqtt.session import Session
 
-from broker import topics
-from broker.access import Access
-from broker.adapter import (
+from mqttgate.broker import topics
+from mqttgate.broker.access import Access
+from mqttgate.broker.adapter import (
     BrokerStatus,
     Client,
     ClientFilter,
@@ -27,11 +27,11 @@ from broker.adapter import (
     Subscription,
     SubscriptionFilter,
 )
-from broker.amqtt.counting import CountingBroker
-from broker.amqtt.gate import GateBroker
-from broker.amqtt.sessions import API_PUBLISHER, new_id, now, session_info
-from broker.banned import Ban
-from broker.errors import (
+from mqttgate.broker.amqtt.counting import CountingBroker
+from mqttgate.broker.amqtt.gate import GateBroker
+from mqttgate.broker.amqtt.sessions import API_PUBLISHER, new_id, now, session_info
+from mqttgate.broker.banned import Ban
+from mqttgate.broker.errors import (
     BrokerUnavailable,
     ClientNotFound,
     InvalidRequest,
@@ -39,8 +39,8 @@ from broker.errors import (
     RetainedNotFound,
     TopicNotFound,
 )
-from broker.retained import RetainedStore
-from broker.traces import Tracer
+from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 

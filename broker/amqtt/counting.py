@@ -10,9 +10,9 @@ from amqtt.events import MQTTEvents
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
-from broker.amqtt.gate import GateBroker
-from broker.amqtt.sessions import API_PUBLISHER, INFO, session_info
-from broker.metrics import CONNACK, SUBACK, Metrics, Traffic
+from mqttgate.broker.amqtt.gate import GateBroker
+from mqttgate.broker.amqtt.sessions import API_PUBLISHER, INFO, session_info
+from mqttgate.broker.metrics import CONNACK, SUBACK, Metrics, Traffic
 
 # read once: an Enum member lookup costs as much as counting a packet
 _PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT

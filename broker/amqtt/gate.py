@@ -13,15 +13,15 @@ from amqtt.broker import Broker
 from amqtt.contexts import BrokerConfig
 from amqtt.session import Session
 
-from broker.access import Access
-from broker.amqtt.access import AccessRules
-from broker.amqtt.protocol import ProtocolRules
-from broker.amqtt.retained import RetainedRules
-from broker.amqtt.routing import Routing
-from broker.amqtt.sessions import SessionRules
-from broker.metrics import Metrics
-from broker.retained import RetainedStore
-from broker.traces import Tracer
+from mqttgate.broker.access import Access
+from mqttgate.broker.amqtt.access import AccessRules
+from mqttgate.broker.amqtt.protocol import ProtocolRules
+from mqttgate.broker.amqtt.retained import RetainedRules
+from mqttgate.broker.amqtt.routing import Routing
+from mqttgate.broker.amqtt.sessions import SessionRules
+from mqttgate.broker.metrics import Metrics
+from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.traces import Tracer
 
 
 class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):

@@ -11,7 +11,7 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
-from broker.amqtt.sessions import close_writer, session_info
+from mqttgate.broker.amqtt.sessions import close_writer, session_info
 
 
 class GateHandler(BrokerProtocolHandler):

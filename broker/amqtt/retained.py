@@ -9,10 +9,10 @@ from amqtt.broker import RetainedApplicationMessage
 from amqtt.contexts import Action
 from amqtt.session import Session
 
-from broker import topics
-from broker.adapter import RetainedMessage
-from broker.amqtt.sessions import new_id, now
-from broker.retained import RetainedStore
+from mqttgate.broker import topics
+from mqttgate.broker.adapter import RetainedMessage
+from mqttgate.broker.amqtt.sessions import new_id, now
+from mqttgate.broker.retained import RetainedStore
 
 
 class Retained(RetainedApplicationMessage):

@@ -10,9 +10,9 @@ from typing import Any
 from amqtt.contexts import Action
 from amqtt.session import Session
 
-from broker import topics
-from broker.amqtt.sessions import session_info
-from broker.errors import InvalidTopic
+from mqttgate.broker import topics
+from mqttgate.broker.amqtt.sessions import session_info
+from mqttgate.broker.errors import InvalidTopic
 
 log = logging.getLogger(__name__)
 

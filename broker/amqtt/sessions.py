@@ -12,7 +12,7 @@ from typing import Any
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
-from broker.metrics import Traffic
+from mqttgate.broker.metrics import Traffic
 
 log = logging.getLogger(__name__)
 
