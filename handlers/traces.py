@@ -8,6 +8,7 @@ from typing import Any
 from connexion import NoContent, request
 from connexion.lifecycle import ConnexionResponse
 
+from mqttgate.broker.errors import InvalidRequest
 from mqttgate.broker.traces import Trace, Tracer, TraceView
 from mqttgate.handlers._shape import parse_time, rfc3339
 
@@ -33,6 +34,8 @@ async def create_trace(*, body: dict[str, Any]):
     now = datetime.now(UTC)
     start = parse_time(body.get("start_at"), "start_at") or now
     end = parse_time(body.get("end_at"), "end_at") or start + timedelta(minutes=10)
+    if body["type"] not in body:
+        raise InvalidRequest(f"A trace of type {body['type']} needs its {body['type']} field")
     trace = Trace(name=body["name"], type=body["type"], filter=body[body["type"]], start_at=start, end_at=end,
                   payload_encode=body.get("payload_encode", "text"))
     return _body(_tracer().create(trace, now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 from importlib import resources
@@ -16,7 +17,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 from connexion import AsyncApp  # noqa: E402
 from connexion.middleware import MiddlewarePosition  # noqa: E402
 from connexion.options import SwaggerUIOptions  # noqa: E402
-from starlette.responses import RedirectResponse  # noqa: E402
+from starlette.responses import RedirectResponse, Response  # noqa: E402
 
 from mqttgate import errors, request_parsing  # noqa: E402
 from mqttgate.api_metrics import ApiMetrics  # noqa: E402
@@ -41,21 +42,40 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
     """
     if config is None:
         config = load_config(os.environ.get(CONFIG_ENV))
+    source = (SPEC_DIR / "openapi.yaml").read_text(encoding="utf-8")
+    spec = yaml.safe_load(source)
     api = AsyncApp(
         __name__,
         specification_dir=SPEC_DIR,
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=config.rest_api.swagger_ui, swagger_ui_path=DOCS_PATH),
+        # connexion would serve its own copy, every $ref inlined: serve the document as written
+        swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=config.rest_api.swagger_ui,
+                                            swagger_ui_path=DOCS_PATH),
     )
     api.add_api("openapi.yaml", strict_validation=True, validate_responses=config.rest_api.validate_responses,
                 validator_map=request_parsing.VALIDATORS,
                 uri_parser_class=request_parsing.RepeatedQueryParser)
     if config.rest_api.swagger_ui:
         api.add_url_rule(DOCS_PATH, "api_docs", _to_swagger_ui)
-    spec = yaml.safe_load((SPEC_DIR / "openapi.yaml").read_text(encoding="utf-8"))
+    _serve_spec(api, source, spec)
     errors.register(api, errors.SpecRoutes(spec, API_BASE))
     # outside the exception handling, so that error answers are counted with their status
     api.add_middleware(ApiMetrics, position=MiddlewarePosition.BEFORE_EXCEPTION)
     return BrokerLifespan(api, config, rest_listeners)
+
+
+def _serve_spec(api: AsyncApp, source: str, spec: dict[str, Any]) -> None:
+    """The spec at /api/v5/openapi.json and .yaml, as written: its $refs and named components kept."""
+    as_json = json.dumps(spec, ensure_ascii=False).encode()
+    as_yaml = source.encode()
+
+    async def openapi_json(request: Any) -> Response:
+        return Response(as_json, media_type="application/json")
+
+    async def openapi_yaml(request: Any) -> Response:
+        return Response(as_yaml, media_type="application/yaml")
+
+    api.add_url_rule(f"{API_BASE}/openapi.json", "openapi_json", openapi_json)
+    api.add_url_rule(f"{API_BASE}/openapi.yaml", "openapi_yaml", openapi_yaml)
 
 
 async def _to_swagger_ui(request: Any) -> RedirectResponse:

@@ -142,12 +142,8 @@ class SpecRoutes:
         response = operation.get("responses", {}).get("404", {})
         while "$ref" in response:
             response = self._resolve(response["$ref"])
-        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
-        for part in schema.get("allOf", []):
-            codes = part.get("properties", {}).get("code", {}).get("enum")
-            if codes:
-                return codes[0]
-        return "NOT_FOUND"
+        codes = response.get("x-error-codes") or ["NOT_FOUND"]
+        return codes[0]
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         node: Any = self._spec
