@@ -105,6 +105,7 @@ def test_stop_download_and_paged_log(gate, mqtt_client):
 def test_bad_trace_definitions_are_400_and_nothing_is_created(gate):
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     for body in ({"name": "a", "type": "clientid"},                      # no clientid
+                 {"name": "a", "type": "ip_address", "clientid": "x"},  # no ip_address
                  {"name": "a", "type": "topic", "topic": "a/#/b"},       # bad filter
                  {"name": "a b", "type": "clientid", "clientid": "x"},   # bad name
                  {"name": "a", "type": "clientid", "clientid": "x", "end_at": past},
