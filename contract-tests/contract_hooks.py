@@ -6,6 +6,8 @@ a 401 or 403 that tests nothing. So before such a call the hook makes a new admi
 key, lets the call act on the old key as sent (a key may delete or disable itself), and
 authenticates every later call with the new key instead, the way an operator rotates a
 key. The key in use is written to CONTRACT_KEY_FILE for the test to check.
+
+The check `error_code_listed` holds every error answer to the codes its response lists.
 """
 
 from __future__ import annotations
@@ -16,12 +18,31 @@ from itertools import count
 
 import httpx
 import schemathesis
+import yaml
+from error_codes import code_violation
+
+from mqttgate.app import SPEC_DIR
 
 BASE_URL = os.environ["CONTRACT_BASE_URL"]
 KEY_FILE = os.environ["CONTRACT_KEY_FILE"]
 _SENT = "Basic " + base64.b64encode(os.environ["CONTRACT_CREDENTIALS"].encode()).decode()  # what --auth sends
 _current = {"name": os.environ["CONTRACT_CREDENTIALS"].split(":", 1)[0], "authorization": _SENT}
 _names = (f"contract-rotated-{n}" for n in count(1))
+_SPEC = yaml.safe_load((SPEC_DIR / "openapi.yaml").read_text(encoding="utf-8"))
+
+
+@schemathesis.check
+def error_code_listed(ctx, response, case) -> None:
+    """Every error answer's `code` is one of the `x-error-codes` its response lists."""
+    if response.status_code < 400:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    violation = code_violation(_SPEC, case.operation.path, case.method, response.status_code, body)
+    if violation:
+        raise AssertionError(violation)
 
 
 @schemathesis.hook

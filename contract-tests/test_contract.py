@@ -12,11 +12,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 import yaml
+from error_codes import code_violation
 
 from tests.conftest import MqttClient
 from tests.live import gate_config, start_gate
@@ -60,6 +62,27 @@ def gate(tmp_path_factory):
 def test_every_operation_is_in_the_served_spec(gate):
     served = gate.http.get("/openapi.json").json()
     assert served["paths"].keys() == yaml.safe_load(SPEC.read_text())["paths"].keys()
+
+
+def test_the_error_code_check_refuses_a_code_its_response_does_not_list():
+    spec = yaml.safe_load(SPEC.read_text())
+    assert code_violation(spec, "/clients/{clientid}", "get", 404, {"code": "CLIENTID_NOT_FOUND"}) is None
+    assert "'NOT_FOUND' is not one of ['CLIENTID_NOT_FOUND']" in code_violation(
+        spec, "/clients/{clientid}", "get", 404, {"code": "NOT_FOUND", "message": "x"})
+    assert code_violation(spec, "/clients/{clientid}", "get", 400, "not json") is not None
+    assert code_violation(spec, "/clients/{clientid}", "get", 200, {}) is None
+    assert code_violation(spec, "/clients/{clientid}", "get", 418, {"code": "TEAPOT"}) is None  # not documented
+
+
+def test_the_operations_allowed_a_400_for_valid_input_are_few_and_say_why():
+    spec = yaml.safe_load(SPEC.read_text())
+    listed = {op_id for entry in tomllib.loads(CONFIG.read_text())["operations"]
+              for op_id in entry.get("include-operation-id", [])}
+    assert len(listed) <= 6
+    described = {op["operationId"]: op.get("description", "") for item in spec["paths"].values()
+                 for op in item.values() if isinstance(op, dict) and "operationId" in op}
+    for op_id in listed:
+        assert "400" in described[op_id], f"{op_id}: its description says when a valid body is refused"
 
 
 @pytest.mark.timeout(900)
