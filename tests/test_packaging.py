@@ -1,0 +1,49 @@
+"""What `pip install .` puts in site-packages: the mqttgate package alone, with its metadata."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from email.parser import HeaderParser
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def installed_top_levels_and_metadata(tmp_path: Path) -> tuple[set[str], str]:
+    """The top-level names the installation adds to site-packages, and its METADATA.
+
+    tox installs the wheel, whose RECORD says; an editable install (a developer's, or the
+    checkout's egg-info) says nothing of the wheel, so the wheel is built here instead.
+    """
+    dist = metadata.distribution("mqttgate")
+    direct = json.loads(dist.read_text("direct_url.json") or "{}")
+    if dist.read_text("RECORD") and not direct.get("dir_info", {}).get("editable"):
+        files = [str(f) for f in dist.files or [] if not str(f).startswith("..")]  # scripts live in bin/
+        return {f.split("/", 1)[0] for f in files}, dist.read_text("METADATA") or ""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("mqttgate-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        meta = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    return {n.split("/", 1)[0] for n in names}, meta
+
+
+@pytest.mark.timeout(600)
+def test_only_mqttgate_lands_in_site_packages_with_its_license_and_classifiers(tmp_path):
+    tops, text = installed_top_levels_and_metadata(tmp_path)
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"mqttgate"}
+    assert len([t for t in tops if t.endswith(".dist-info")]) == 1
+    meta = HeaderParser().parsestr(text)
+    assert meta["License-Expression"] == "MIT" and meta["License-File"] == "LICENSE"
+    classifiers = meta.get_all("Classifier")
+    for prefix in ("Development Status ::", "Operating System ::", "Framework ::", "Topic ::"):
+        assert any(c.startswith(prefix) for c in classifiers), prefix
+    assert not any(c.startswith("License ::") for c in classifiers)  # superseded by the expression
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
