@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,19 +17,17 @@ from mqttgate.app import create_app
 from mqttgate.config import Config, load_config
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def gate_config(data_dir: Path, **env: str) -> Config:
-    """Defaults, on free loopback ports, validating responses, with `MQTTGATE_`-style overrides."""
+    """Defaults, on loopback ports the system picks (port 0), validating responses, with `MQTTGATE_` overrides.
+
+    The ports are bound by the server itself: a test reads them from the LiveGate, which no
+    other process can take between a probe and the bind.
+    """
     overrides = {
         "MQTTGATE_DATA_DIR": str(data_dir),
-        "MQTTGATE_MQTT__LISTENERS__DEFAULT__BIND": f"127.0.0.1:{free_port()}",
+        "MQTTGATE_MQTT__LISTENERS__DEFAULT__BIND": "127.0.0.1:0",
         "MQTTGATE_REST_API__VALIDATE_RESPONSES": "true",
-        "MQTTGATE_REST_API__LISTENERS__0__PORT": str(free_port()),
+        "MQTTGATE_REST_API__LISTENERS__0__PORT": "0",
         **env,
     }
     return load_config(None, overrides)
@@ -47,15 +44,12 @@ class LiveGate:
     http: httpx.Client = field(repr=False)
     api_key: str = ""
     api_secret: str = ""
-
-    @property
-    def mqtt_port(self) -> int:
-        return int(self.config.mqtt.listeners["default"].bind.rsplit(":", 1)[1])
+    http_port: int = 0
+    mqtt_port: int = 0  # the `default` listener's, as bound
 
     @property
     def base_url(self) -> str:
-        listener = self.config.rest_api.listeners[0]
-        return f"http://{listener.bind_address}:{listener.port}"
+        return f"http://{self.config.rest_api.listeners[0].bind_address}:{self.http_port}"
 
     @property
     def auth_header(self) -> dict[str, str]:
@@ -99,7 +93,11 @@ def start_gate(config: Config, timeout: float = 15, credentials: tuple[str, str]
             raise RuntimeError("mqttgate did not start")
         time.sleep(0.02)
     key, secret = credentials or (Path(config.data_dir) / "initial_api_key").read_text().strip().split(":")
-    gate = LiveGate(config, server, thread, loops[0], httpx.Client(), key, secret)
+    http_port = server.servers[0].sockets[0].getsockname()[1]
+    gate = LiveGate(config, server, thread, loops[0], httpx.Client(), key, secret, http_port=http_port)
+    # the MQTT listeners as the broker bound them (`bind` is "host:port actually bound")
+    listeners = httpx.get(f"{gate.base_url}/api/v5/status", timeout=10).json()["listeners"]
+    gate.mqtt_port = int(next(x["bind"] for x in listeners if x["name"] == "default").rsplit(":", 1)[1])
     gate.http = httpx.Client(base_url=gate.base_url + "/api/v5", auth=(key, secret), timeout=10)
     return gate
 

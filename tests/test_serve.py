@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
 import time
 
 import httpx
+import psutil
 import pytest
 
 from tests.conftest import MqttClient, wait_for
+from tests.leaks import SESSION_MARK, marked_processes
 from tests.processes import BIN, Process
 
 SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
@@ -128,3 +131,27 @@ def test_version_and_help():
                               check=True).stdout
     for option in ("--config", "--data-dir", "--log-level", "MQTTGATE_"):
         assert option in helptext
+
+
+def test_closing_gunicorn_stops_its_worker_too(started):
+    process = started(GUNICORN).wait_ready()
+    workers = process.descendants()
+    assert workers, "gunicorn runs its worker as a child"
+    url = process.url
+    process.close()
+    assert [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE] == []
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{url}/status", timeout=2)
+
+
+def test_the_run_finds_a_process_that_left_the_tree(tmp_path):
+    """The end-of-run check finds an orphan by its mark (as a worker whose master was SIGKILLed)."""
+    pid_file = tmp_path / "pid"
+    subprocess.run(["sh", "-c", f"sleep 120 & echo $! > {pid_file}"], check=True, timeout=10)
+    orphan = psutil.Process(int(pid_file.read_text()))
+    try:
+        assert orphan.ppid() != os.getpid()
+        assert orphan.pid in [p.pid for p in marked_processes(os.environ[SESSION_MARK])]
+    finally:
+        orphan.kill()
+        orphan.wait(5)
