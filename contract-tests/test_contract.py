@@ -72,6 +72,7 @@ def test_the_error_code_check_refuses_a_code_its_response_does_not_list():
     assert code_violation(spec, "/clients/{clientid}", "get", 400, "not json") is not None
     assert code_violation(spec, "/clients/{clientid}", "get", 200, {}) is None
     assert code_violation(spec, "/clients/{clientid}", "get", 418, {"code": "TEAPOT"}) is None  # not documented
+    assert code_violation(spec, "/clients/{clientid}", "trace", 405, {"code": "METHOD_NOT_ALLOWED"}) is None
 
 
 def test_the_operations_allowed_a_400_for_valid_input_are_few_and_say_why():
