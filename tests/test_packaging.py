@@ -21,11 +21,11 @@ def installed_top_levels_and_metadata(tmp_path: Path) -> tuple[set[str], str]:
     tox installs the wheel, whose RECORD says; an editable install (a developer's, or the
     checkout's egg-info) says nothing of the wheel, so the wheel is built here instead.
     """
-    dist = metadata.distribution("mqttgate")
-    direct = json.loads(dist.read_text("direct_url.json") or "{}")
-    if dist.read_text("RECORD") and not direct.get("dir_info", {}).get("editable"):
-        files = [str(f) for f in dist.files or [] if not str(f).startswith("..")]  # scripts live in bin/
-        return {f.split("/", 1)[0] for f in files}, dist.read_text("METADATA") or ""
+    for dist in metadata.distributions(name="mqttgate"):  # the checkout's egg-info may come first
+        direct = json.loads(dist.read_text("direct_url.json") or "{}")
+        if dist.read_text("RECORD") and not direct.get("dir_info", {}).get("editable"):
+            files = [str(f) for f in dist.files or [] if not str(f).startswith("..")]  # scripts live in bin/
+            return {f.split("/", 1)[0] for f in files}, dist.read_text("METADATA") or ""
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True, timeout=600)
     (wheel,) = tmp_path.glob("mqttgate-*.whl")
