@@ -231,7 +231,8 @@ class AmqttBrokerAdapter:
         for topic_filter in topic_filters:
             topics.check_filter(topic_filter)
         for topic_filter in topic_filters:
-            broker._del_subscription(topic_filter, session)
+            if broker._del_subscription(topic_filter, session):
+                broker.trace("UNSUBSCRIBE", session, topic_filter)
 
     def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
         subscriptions = self._running.subscriptions

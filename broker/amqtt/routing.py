@@ -134,8 +134,15 @@ class Routing:
         return granted
 
     def _del_subscription(self, a_filter: str, session: Session) -> int:
+        # Not traced here: the cleanup of a clean session comes this way too, and the trace
+        # recorded it as an UNSUBSCRIBE the client never sent.
         deleted = super()._del_subscription(a_filter, session)
         if deleted:
             session_info(session).subscriptions.pop(a_filter, None)
-            self.trace("UNSUBSCRIBE", session, a_filter)
         return deleted
+
+    async def _handle_unsubscription(self, session: Session, handler: Any, unsubscribe_waiter: Any) -> None:
+        for a_filter in unsubscribe_waiter.result().topics:
+            if a_filter in session_info(session).subscriptions:
+                self.trace("UNSUBSCRIBE", session, a_filter)
+        await super()._handle_unsubscription(session, handler, unsubscribe_waiter)
