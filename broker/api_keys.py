@@ -27,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from mqttgate.broker.errors import AlreadyExists, InvalidRequest, NotFound
+from mqttgate.broker.files import open_private
 from mqttgate.broker.singleflight import Singleflight
 from mqttgate.broker.store import Store
 
@@ -231,7 +232,7 @@ class ApiKeys:
         api_key, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
         self.put(api_key, secret)
         path = data_dir / FIRST_KEY_FILE
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = open_private(path, os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w") as file:
             file.write(f"{api_key}:{secret}\n")
         return api_key, secret
