@@ -73,7 +73,7 @@ class Runtime:
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
-                max_payload_size=config.mqtt.max_payload_size,
+                max_payload_size=config.mqtt.max_payload_size, max_packet_size=config.mqtt.max_packet_size,
             )
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
