@@ -97,12 +97,19 @@ class RestApiConfig:
         listeners: HTTP listeners, all serving the same API; ignored under gunicorn, which binds itself.
         swagger_ui: serve Swagger UI at `/api-docs`.
         validate_responses: check every response against the spec (for tests; costs time).
+        max_body_size: bytes a request body may have; a larger one is answered 413 before it is read.
+        max_upload_size: the same for backup uploads (POST /data/files).
+        max_header_size: bytes the request line and headers may have together (h11's
+            max_incomplete_event_size under `mqttgate serve`); past it the connection gets 400 and is closed.
     """
 
     enabled: bool = True
     listeners: list[RestListener] = field(default_factory=lambda: [RestListener()])
     swagger_ui: bool = True
     validate_responses: bool = False
+    max_body_size: int = 4 * 1024 * 1024
+    max_upload_size: int = 512 * 1024 * 1024
+    max_header_size: int = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -284,6 +291,9 @@ def _check(config: Config) -> None:
         raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
     if config.trace.max_traces < 1 or config.trace.max_log_size < 1024:
         raise ConfigError("trace: max_traces must be 1 or more and max_log_size 1024 bytes or more")
+    for key in ("max_body_size", "max_upload_size", "max_header_size"):
+        if getattr(config.rest_api, key) < 1024:
+            raise ConfigError(f"rest_api.{key}: must be 1024 bytes or more, got {getattr(config.rest_api, key)}")
     if not 0 <= config.mqtt.max_packet_size <= MAX_MQTT_PAYLOAD:
         raise ConfigError(f"mqtt.max_packet_size: must be 0 (derived) or up to {MAX_MQTT_PAYLOAD} bytes, "
                           f"got {config.mqtt.max_packet_size}")
