@@ -70,7 +70,8 @@ def test_a_malformed_multipart_upload_is_400(gate):
                                   headers={"Content-Type": "multipart/form-data; boundary=XX"})
         assert_error(response, 400)
     field = (b'--XX\r\nContent-Disposition: form-data; name="filename"\r\n\r\nx.tar.gz\r\n--XX--\r\n')
-    response = gate.http.post("/data/files", content=field, headers={"Content-Type": "multipart/form-data; boundary=XX"})
+    form = {"Content-Type": "multipart/form-data; boundary=XX"}
+    response = gate.http.post("/data/files", content=field, headers=form)
     assert_error(response, 400)  # a field, not a file
     assert gate.http.get("/data/files").json()["data"] == []
 
@@ -108,7 +109,8 @@ def test_backup_uploads_have_their_own_limit(gate):
     rng = random.Random(5)
     for i in range(4):  # incompressible retained payloads make the backup larger than the body limit
         payload = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(3000))
-        assert gate.http.post("/publish", json={"topic": f"r/{i}", "payload": payload, "retain": True}).status_code == 202
+        retained = {"topic": f"r/{i}", "payload": payload, "retain": True}
+        assert gate.http.post("/publish", json=retained).status_code == 202
     export = gate.http.post("/data/export")
     assert export.status_code == 200
     backup = gate.http.get(f"/data/files/{export.json()['filename']}").content

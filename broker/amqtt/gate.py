@@ -51,6 +51,9 @@ class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routin
         """The plugin manager the handler of a new connection reports its packets to."""
         return self.plugins_manager
 
+    def _publish_refused(self, handler: Any, frame: Any) -> None:
+        """A PUBLISH was refused before amqtt decoded it (framing.check_packet); its connection closes."""
+
     def _routed(self, subscriptions: int) -> None:
         """A published message matched `subscriptions` subscriptions (0: it is dropped)."""
 

@@ -50,6 +50,7 @@ DEFAULT_MAX_PAYLOAD = 1024 * 1024
 class GateHandler(BrokerProtocolHandler):
     max_payload_size = DEFAULT_MAX_PAYLOAD
     max_packet_size = DEFAULT_MAX_PAYLOAD + PUBLISH_OVERHEAD
+    publish_refused: Any = None  # told of each PUBLISH refused here (the broker counts it)
 
     async def _reader_loop(self) -> None:
         # amqtt's loop trusts the fixed header and, when it rejects a packet half-way, leaves
@@ -73,7 +74,12 @@ class GateHandler(BrokerProtocolHandler):
                 frame = await asyncio.wait_for(read_frame(self._read, self.max_packet_size), keepalive)
                 if frame is None:
                     break
-                check_packet(frame, self.max_payload_size)
+                try:
+                    check_packet(frame, self.max_payload_size)
+                except Refused:
+                    if frame.packet_type == PUBLISH and self.publish_refused is not None:
+                        self.publish_refused(self, frame)
+                    raise
                 header = MQTTFixedHeader(frame.packet_type, frame.flags, len(frame.body))
                 if header.packet_type == CONNECT:
                     raise Refused("a second CONNECT [MQTT-3.1.0-2]")
@@ -156,6 +162,7 @@ class ProtocolRules:
             await close_writer(writer)
             raise AMQTTError(f"bad CONNECT from {remote_address}:{remote_port}: {exc!r}") from None
         handler.max_payload_size, handler.max_packet_size = self.max_payload_size, self.max_packet_size
+        handler.publish_refused = self._publish_refused
         if not session.client_id:
             session.client_id = gen_client_id()
         info = session_info(session)
