@@ -27,6 +27,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from mqttgate.broker.errors import AlreadyExists, InvalidRequest, NotFound
+from mqttgate.broker.files import open_private
+from mqttgate.broker.singleflight import Singleflight
 from mqttgate.broker.store import Store
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,7 @@ class ApiKeys:
         self._hasher = hasher or PasswordHasher()
         self._verified: dict[bytes, str] = {}
         self._refused: dict[bytes, str] = {}  # a wrong secret sent again costs no hash work
+        self._flights: Singleflight[bool] = Singleflight()
         self._keys: dict[str, tuple[ApiKey, str]] = {}  # by api_key: (key, secret hash)
         self._names: dict[str, str] = {}  # name -> api_key
         self._data_version = -1
@@ -229,7 +232,7 @@ class ApiKeys:
         api_key, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
         self.put(api_key, secret)
         path = data_dir / FIRST_KEY_FILE
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = open_private(path, os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w") as file:
             file.write(f"{api_key}:{secret}\n")
         return api_key, secret
@@ -246,7 +249,9 @@ class ApiKeys:
             return key
         if self._refused.get(digest) == secret_hash:
             return None
-        if not await asyncio.to_thread(self._check, secret_hash, secret):
+        # the same secret checked by concurrent requests: one hash check for all of them
+        if not await self._flights.run((digest, secret_hash),
+                                       lambda: asyncio.to_thread(self._check, secret_hash, secret)):
             if len(self._refused) > 10_000:
                 self._refused.clear()
             self._refused[digest] = secret_hash

@@ -26,6 +26,7 @@ from typing import Any
 
 from mqttgate.broker.adapter import Page
 from mqttgate.broker.errors import AlreadyExists, BackupNotFound, InvalidRequest
+from mqttgate.broker.files import private_dir, write_private
 from mqttgate.broker.store import Store
 
 FORMAT = "mqttgate-backup"
@@ -71,10 +72,10 @@ class Backups:
         filename = f"{self._node.replace('@', '-')}-{now.strftime('%Y%m%dT%H%M%S.%f')}.tar.gz"
         filename = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
         data = await asyncio.to_thread(self._build, now)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         path = self.directory / filename
         tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
+        write_private(tmp, data)
         tmp.replace(path)
         return BackupFile(filename, self._node, now, len(data))
 
@@ -149,9 +150,9 @@ class Backups:
         if path.exists():
             raise AlreadyExists(f"A backup file named {filename!r} exists")
         manifest, _ = read_backup(data)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
+        write_private(tmp, data)
         tmp.replace(path)
         return BackupFile(filename, manifest["node"], datetime.fromisoformat(manifest["created_at"]), len(data))
 

@@ -6,8 +6,11 @@ write returns. Schema changes are numbered migrations run at open.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
+
+from mqttgate.broker.files import open_private, private_dir, private_file
 
 _MIGRATIONS: list[str] = [
     """
@@ -79,7 +82,11 @@ class Store:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        # SQLite gives the -wal and -shm files the mode of the database file: 0600 for all three
+        os.close(open_private(path, os.O_RDWR))
+        for suffix in ("-wal", "-shm"):
+            private_file(path.with_name(path.name + suffix))
         self.path = path
         self.db = self.connect()
         self.migrate(self.db)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from mqttgate.broker.errors import AlreadyExists, ExceedLimit, InvalidRequest, TraceNotFound
+from mqttgate.broker.files import open_private, private_dir
 from mqttgate.broker.store import Store
 from mqttgate.broker.topics import matches
 
@@ -65,7 +66,7 @@ class Tracer:
                  max_log_size: int = 10 * 1024 * 1024) -> None:
         self._db = store.db
         self._dir = directory
-        self._dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self._dir)
         self.max_traces = max_traces
         self.max_log_size = max_log_size
         self._traces: dict[str, Trace] = {}
@@ -170,7 +171,8 @@ class Tracer:
     def _write(self, trace: Trace, line: bytes) -> None:
         file = self._files.get(trace.name)
         if file is None:
-            file = self._files[trace.name] = self._log_path(trace.name).open("ab")
+            fd = open_private(self._log_path(trace.name), os.O_WRONLY | os.O_APPEND)
+            file = self._files[trace.name] = os.fdopen(fd, "ab")
         if file.tell() + len(line) <= self.max_log_size:
             file.write(line)
 

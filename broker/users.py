@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from mqttgate.broker.adapter import Page
 from mqttgate.broker.errors import AlreadyExists, NotFound
+from mqttgate.broker.singleflight import Singleflight
 from mqttgate.broker.store import Store
 
 
@@ -54,6 +55,7 @@ class Users:
         self._hasher = hasher or PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
         self._verified: dict[bytes, str] = {}
         self._refused: dict[bytes, str] = {}
+        self._flights: Singleflight[bool] = Singleflight()
         self.reload()
 
     def reload(self) -> None:
@@ -147,7 +149,9 @@ class Users:
         if self._refused.get(digest) == password_hash:
             return None
         if self._verified.get(digest) != password_hash:
-            if not await asyncio.to_thread(self._check, password_hash, password):
+            # the same password checked by concurrent CONNECTs: one hash check for all of them
+            if not await self._flights.run((digest, password_hash),
+                                           lambda: asyncio.to_thread(self._check, password_hash, password)):
                 _remember(self._refused, digest, password_hash)
                 return None
             _remember(self._verified, digest, password_hash)

@@ -8,6 +8,7 @@ from connexion import NoContent, request
 from connexion.lifecycle import ConnexionResponse
 
 from mqttgate.broker.backups import Backups
+from mqttgate.broker.errors import InvalidRequest
 from mqttgate.handlers._shape import page_body, plain
 
 
@@ -31,8 +32,10 @@ async def list_backups(*, page: int = 1, limit: int = 100):
     return page_body(_backups().list(page=page, limit=limit), page=page, limit=limit, shape=plain)
 
 
-async def upload_backup(*, filename: Any):
+async def upload_backup(*, filename: Any = None, body: Any = None):
     """Keep an uploaded backup file under its own name."""
+    if filename is None:  # a plain form field named filename passes the schema, but is no file
+        raise InvalidRequest("The form field 'filename' must be a file part (Content-Disposition with filename=)")
     _backups().upload(filename.filename or "", await filename.read())
     return NoContent, 204
 

@@ -23,6 +23,7 @@ from mqttgate import errors, request_parsing  # noqa: E402
 from mqttgate.api_metrics import ApiMetrics  # noqa: E402
 from mqttgate.broker.errors import GateError  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
+from mqttgate.http_limits import RequestLimits  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
 SPEC_DIR = Path(str(resources.files("mqttgate.spec")))
@@ -78,6 +79,12 @@ def _serve_spec(api: AsyncApp, source: str, spec: dict[str, Any]) -> None:
     api.add_url_rule(f"{API_BASE}/openapi.yaml", "openapi_yaml", openapi_yaml)
 
 
+def uvicorn_options(config: Config) -> dict[str, Any]:
+    """How uvicorn serves the app: h11, whose limit on the request line and headers is set
+    (httptools, uvicorn's pick when installed, has none: a 100 MB header was read for 20 s)."""
+    return {"http": "h11", "h11_max_incomplete_event_size": config.rest_api.max_header_size}
+
+
 async def _to_swagger_ui(request: Any) -> RedirectResponse:
     return RedirectResponse(f"{API_BASE}{DOCS_PATH}/", status_code=307)
 
@@ -92,13 +99,15 @@ class BrokerLifespan:
 
     def __init__(self, api: AsyncApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
         self.api = api
+        self._http = RequestLimits(api, max_body_size=config.rest_api.max_body_size,
+                                   max_upload_size=config.rest_api.max_upload_size)
         self.config = config
         self.rest_listeners = rest_listeners
         self.runtime: Runtime | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "lifespan":
-            await self.api(scope, receive, send)
+            await self._http(scope, receive, send)
             return
         while True:
             message = await receive()

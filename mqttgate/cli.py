@@ -71,7 +71,7 @@ def serve_forever(config: Config) -> int:
         return asyncio.run(_broker_only(config))
     import uvicorn
 
-    from mqttgate.app import API_BASE, DOCS_PATH, create_app
+    from mqttgate.app import API_BASE, DOCS_PATH, create_app, uvicorn_options
 
     try:
         sockets = [_bind(listener.bind_address, listener.port) for listener in config.rest_api.listeners]
@@ -87,7 +87,7 @@ def serve_forever(config: Config) -> int:
         rest_listeners.append((listener.name, f"{host}:{port}"))
     server = uvicorn.Server(uvicorn.Config(
         create_app(config, rest_listeners), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
-        log_config=None, access_log=config.log_level == "debug",
+        log_config=None, access_log=config.log_level == "debug", **uvicorn_options(config),
     ))
     try:
         asyncio.run(server.serve(sockets=sockets))

@@ -63,6 +63,10 @@ class MqttConfig:
             (EMQX's `authorization.no_match`); superusers skip the rules.
         max_payload_size: the largest payload, in bytes, of a message published over MQTT or
             the API; a larger one is refused (the API answers 400, an MQTT client is disconnected).
+        max_packet_size: the largest MQTT packet, in bytes (its remaining length, as EMQX's
+            `mqtt.max_packet_size`); a larger one is refused from its fixed header, before it
+            is read, and the connection closed. 0: max_payload_size plus 65,539 bytes, room
+            for the longest topic and a packet id.
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
@@ -72,6 +76,7 @@ class MqttConfig:
     max_mqueue_len: int = 1000
     acl_no_match: Literal["allow", "deny"] = "allow"
     max_payload_size: int = 1024 * 1024
+    max_packet_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,12 +97,19 @@ class RestApiConfig:
         listeners: HTTP listeners, all serving the same API; ignored under gunicorn, which binds itself.
         swagger_ui: serve Swagger UI at `/api-docs`.
         validate_responses: check every response against the spec (for tests; costs time).
+        max_body_size: bytes a request body may have; a larger one is answered 413 before it is read.
+        max_upload_size: the same for backup uploads (POST /data/files).
+        max_header_size: bytes the request line and headers may have together (h11's
+            max_incomplete_event_size under `mqttgate serve`); past it the connection gets 400 and is closed.
     """
 
     enabled: bool = True
     listeners: list[RestListener] = field(default_factory=lambda: [RestListener()])
     swagger_ui: bool = True
     validate_responses: bool = False
+    max_body_size: int = 4 * 1024 * 1024
+    max_upload_size: int = 512 * 1024 * 1024
+    max_header_size: int = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -279,6 +291,12 @@ def _check(config: Config) -> None:
         raise ConfigError("mqtt.max_mqueue_len: must be 1 or more")
     if config.trace.max_traces < 1 or config.trace.max_log_size < 1024:
         raise ConfigError("trace: max_traces must be 1 or more and max_log_size 1024 bytes or more")
+    for key in ("max_body_size", "max_upload_size", "max_header_size"):
+        if getattr(config.rest_api, key) < 1024:
+            raise ConfigError(f"rest_api.{key}: must be 1024 bytes or more, got {getattr(config.rest_api, key)}")
+    if not 0 <= config.mqtt.max_packet_size <= MAX_MQTT_PAYLOAD:
+        raise ConfigError(f"mqtt.max_packet_size: must be 0 (derived) or up to {MAX_MQTT_PAYLOAD} bytes, "
+                          f"got {config.mqtt.max_packet_size}")
     if not 1 <= config.mqtt.max_payload_size <= MAX_MQTT_PAYLOAD:
         raise ConfigError(f"mqtt.max_payload_size: must be 1..{MAX_MQTT_PAYLOAD} bytes, "
                           f"got {config.mqtt.max_payload_size}")

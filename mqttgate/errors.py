@@ -12,6 +12,7 @@ from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from mqttgate.broker import errors
 
@@ -170,6 +171,11 @@ def http_error(request: ConnexionRequest, exc: HTTPException, routes: SpecRoutes
     return error_response(status, code, one_line(detail), headers)
 
 
+def bad_form(request: ConnexionRequest, exc: MultiPartException) -> ConnexionResponse:
+    # starlette's form parser raises it on a malformed multipart body (a part without headers)
+    return error_response(400, "BAD_REQUEST", f"Malformed multipart body: {one_line(exc.message)}")
+
+
 def unexpected_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return error_response(500, "INTERNAL_ERROR", "Internal error; the cause is in the server log")
@@ -180,5 +186,6 @@ def register(app: ConnexionMiddleware, routes: SpecRoutes) -> None:
     app.add_error_handler(errors.GateError, domain_error)
     app.add_error_handler(ProblemException, functools.partial(http_error, routes=routes))
     app.add_error_handler(HTTPException, functools.partial(http_error, routes=routes))
+    app.add_error_handler(MultiPartException, bad_form)
     app.add_error_handler(Exception, unexpected_error)
 

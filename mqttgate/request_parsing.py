@@ -67,6 +67,10 @@ class JsonBodyValidator(JSONRequestBodyValidator):
             return await super()._parse(stream, scope)
         except UnicodeDecodeError:
             raise BadRequestProblem(detail="The request body is not valid UTF-8") from None
+        except RecursionError:  # json.loads on a body nested ~1,000 deep
+            raise BadRequestProblem(detail="The request body is nested too deep") from None
+        except ValueError as exc:  # an integer of over 4,300 digits (Python's int_max_str_digits)
+            raise BadRequestProblem(detail=f"The request body is not valid JSON: {one_line(str(exc))}") from None
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if not self._nullable and body is None:

@@ -19,6 +19,7 @@ from mqttgate.broker.amqtt import AmqttBrokerAdapter
 from mqttgate.broker.api_keys import ApiKeys
 from mqttgate.broker.backups import Backups
 from mqttgate.broker.errors import BrokerOwned
+from mqttgate.broker.files import private_dir
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.store import Store
 from mqttgate.broker.traces import Tracer
@@ -50,8 +51,7 @@ class Runtime:
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.
         """
-        data = config.data_path
-        data.mkdir(parents=True, exist_ok=True)
+        data = private_dir(config.data_path)
         lock_fd = _own(data)
         store = Store(data / "mqttgate.db")
         retained = RetainedStore(store)
@@ -73,7 +73,7 @@ class Runtime:
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
-                max_payload_size=config.mqtt.max_payload_size,
+                max_payload_size=config.mqtt.max_payload_size, max_packet_size=config.mqtt.max_packet_size,
             )
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
@@ -110,8 +110,7 @@ def offline_backups(config: Config, *, exclusive: bool) -> Iterator[Backups]:
     Args:
         exclusive: take the data_dir lock (to restore: mqttgate must not be running).
     """
-    data = config.data_path
-    data.mkdir(parents=True, exist_ok=True)
+    data = private_dir(config.data_path)
     lock_fd = _own(data) if exclusive else None
     store = Store(data / "mqttgate.db")
     try:

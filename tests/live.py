@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import uvicorn
 
-from mqttgate.app import create_app
+from mqttgate.app import create_app, uvicorn_options
 from mqttgate.config import Config, load_config
 
 
@@ -74,7 +74,7 @@ def start_gate(config: Config, timeout: float = 15, credentials: tuple[str, str]
     """Start mqttgate; its `http` client uses `credentials`, else the first API key it generated."""
     server = uvicorn.Server(uvicorn.Config(
         create_app(config), host=config.rest_api.listeners[0].bind_address, port=config.rest_api.listeners[0].port,
-        lifespan="on", log_level="warning", timeout_graceful_shutdown=2,
+        lifespan="on", log_level="warning", timeout_graceful_shutdown=2, **uvicorn_options(config),
     ))
     loops: list[asyncio.AbstractEventLoop] = []
 

@@ -290,3 +290,16 @@ def test_the_database_holds_no_secret_and_no_password(gate, mqtt_client):
     for secret in (created["api_secret"], gate.api_secret, "Pa55-w0rd-alice", "N3w-pa55-alice"):
         assert secret.encode() not in raw  # ... but no secret or password
     assert raw.count(b"$argon2id$") >= 3
+
+
+def test_concurrent_first_uses_of_a_key_share_one_hash_check(keys):
+    keys.put("ops", "right")
+
+    async def eight(secret):
+        return await asyncio.gather(*(keys.verify("ops", secret) for _ in range(8)))
+
+    accepted = asyncio.run(eight("right"))
+    assert all(key is not None and key.name == "ops" for key in accepted)
+    assert keys._hasher.verifications == 1  # not one argon2 check per request
+    assert asyncio.run(eight("wrong")) == [None] * 8
+    assert keys._hasher.verifications == 2

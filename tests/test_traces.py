@@ -142,3 +142,23 @@ def test_limits_on_traces_and_log_size(small_gate):
         client.close()
     sizes = [t["log_size"] for t in gate.http.get("/trace").json()]
     assert all(1500 < size <= 2048 for size in sizes), sizes
+
+
+def test_the_cleanup_of_a_clean_session_is_not_traced_as_an_unsubscribe(gate, mqtt_client):
+    gate.http.post("/trace", json={"name": "watch-c3", "type": "clientid", "clientid": "c3"})
+    c3 = mqtt_client("c3")
+    c3.subscribe("a/#", 1)
+    c3.subscribe("b/#", 1)
+    done = []
+    c3.client.on_unsubscribe = lambda *a: done.append(a)
+    c3.client.unsubscribe("b/#")
+    assert wait_for(lambda: done)
+    c3.close()
+    assert wait_for(lambda: any("[DISCONNECT]" in line for line in log_lines(gate, "watch-c3")))
+    # the session's subscriptions are dropped about 0.8 s after the DISCONNECT: wait until they are
+    assert wait_for(lambda: gate.http.get("/subscriptions", params={"clientid": "c3"}).json()["data"] == [])
+    assert wait_for(lambda: "c3" not in [c["clientid"] for c in gate.http.get("/clients").json()["data"]], 10)
+    time.sleep(0.5)
+    assert events(log_lines(gate, "watch-c3")) == [("CONNECT", "c3"), ("SUBSCRIBE", "c3"), ("SUBSCRIBE", "c3"),
+                                                   ("UNSUBSCRIBE", "c3"), ("DISCONNECT", "c3")]
+    assert "topic=b/#" in log_lines(gate, "watch-c3")[3]

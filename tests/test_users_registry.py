@@ -42,3 +42,15 @@ def test_right_and_wrong_passwords_are_remembered_until_the_password_changes(use
     assert asyncio.run(users.verify("alice", "right")) is None
     assert asyncio.run(users.verify("nobody", "right")) is None
     assert asyncio.run(users.verify("alice", None)) is None
+
+
+def test_concurrent_connects_with_the_same_password_share_one_hash_check(users):
+    asyncio.run(users.create("alice", "right"))
+
+    async def eight(password):
+        return await asyncio.gather(*(users.verify("alice", password) for _ in range(8)))
+
+    assert [user.user_id for user in asyncio.run(eight("right"))] == ["alice"] * 8
+    assert users._hasher.verifications == 1
+    assert asyncio.run(eight("wrong")) == [None] * 8
+    assert users._hasher.verifications == 2

@@ -62,6 +62,8 @@ class AmqttBrokerAdapter:
         session_expiry_interval: seconds an offline persistent session is kept.
         max_mqueue_len: messages queued for an offline persistent session; past it the oldest is dropped.
         max_payload_size: bytes a published payload may have, over MQTT or the API.
+        max_packet_size: bytes an MQTT packet may have (its remaining length), refused from
+            its fixed header before it is read; 0: max_payload_size plus room for the longest topic.
         tracer: the trace recordings, told of every packet event.
         metrics: keep the counters of `metrics()` and the clients' traffic fields; False only to
             measure what counting costs (`bench/counters.py`): they then stay 0.
@@ -72,7 +74,7 @@ class AmqttBrokerAdapter:
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
                  max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
-                 access: Access | None = None) -> None:
+                 access: Access | None = None, max_packet_size: int = 0) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = CountingBroker if metrics else GateBroker
@@ -93,6 +95,7 @@ class AmqttBrokerAdapter:
         self._expiry = session_expiry_interval
         self._max_mqueue_len = max_mqueue_len
         self._max_payload_size = max_payload_size
+        self._max_packet_size = max_packet_size
         self._retained = retained
         self._tracer = tracer
         self._access = access
@@ -108,7 +111,8 @@ class AmqttBrokerAdapter:
         self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
                                           connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
                                           max_payload_size=self._max_payload_size, retained_store=self._retained,
-                                          tracer=self._tracer, access=self._access)
+                                          tracer=self._tracer, access=self._access,
+                                          max_packet_size=self._max_packet_size)
         await self._broker.start()
         self._started_at = now()
 
@@ -231,7 +235,8 @@ class AmqttBrokerAdapter:
         for topic_filter in topic_filters:
             topics.check_filter(topic_filter)
         for topic_filter in topic_filters:
-            broker._del_subscription(topic_filter, session)
+            if broker._del_subscription(topic_filter, session):
+                broker.trace("UNSUBSCRIBE", session, topic_filter)
 
     def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
         subscriptions = self._running.subscriptions

@@ -17,6 +17,7 @@ from mqttgate.broker.metrics import CONNACK, SUBACK, Metrics, Traffic
 # read once: an Enum member lookup costs as much as counting a packet
 _PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
 _PUBLISH, _RECEIVE = Action.PUBLISH, Action.RECEIVE
+_PUBLISH_PACKET = 3
 
 
 class CountingEvents:
@@ -127,6 +128,15 @@ class CountingBroker(GateBroker):
             self.metrics.counts["packets.publish.error"] += 1
             self.metrics.counts["messages.dropped"] += 1
         return routed
+
+    def _publish_refused(self, handler: Any, frame: Any) -> None:
+        # counted as _route_received counted it when amqtt decoded the packet before refusing it
+        traffic = handler.plugins_manager.traffic
+        self.metrics.packet_received(_PUBLISH_PACKET, len(frame.body), traffic)
+        self.metrics.message_received(min((frame.flags >> 1) & 0x03, 2))
+        traffic.recv_msg += 1
+        self.metrics.counts["packets.publish.error"] += 1
+        self.metrics.counts["messages.dropped"] += 1
 
     def _routed(self, subscriptions: int) -> None:
         self.metrics.message_routed(subscriptions)

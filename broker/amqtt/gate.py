@@ -15,6 +15,7 @@ from amqtt.session import Session
 
 from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
+from mqttgate.broker.amqtt.framing import PUBLISH_OVERHEAD
 from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
@@ -27,12 +28,13 @@ from mqttgate.broker.traces import Tracer
 class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
-                 tracer: Tracer | None, access: Access | None = None) -> None:
+                 tracer: Tracer | None, access: Access | None = None, max_packet_size: int = 0) -> None:
         super().__init__(config)
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len
         self.max_payload_size = max_payload_size
+        self.max_packet_size = max_packet_size or max_payload_size + PUBLISH_OVERHEAD
         self.retained_store = retained_store
         self.tracer = tracer
         self.access = access
@@ -48,6 +50,9 @@ class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routin
     def _plugins_for(self, writer: Any) -> Any:
         """The plugin manager the handler of a new connection reports its packets to."""
         return self.plugins_manager
+
+    def _publish_refused(self, handler: Any, frame: Any) -> None:
+        """A PUBLISH was refused before amqtt decoded it (framing.check_packet); its connection closes."""
 
     def _routed(self, subscriptions: int) -> None:
         """A published message matched `subscriptions` subscriptions (0: it is dropped)."""

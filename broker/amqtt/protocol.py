@@ -3,18 +3,116 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import logging
 import math
 from typing import Any
 
-from amqtt.errors import AMQTTError, MQTTError
+from amqtt.adapters import BufferReader
+from amqtt.codecs_amqtt import read_or_raise
+from amqtt.errors import AMQTTError, MQTTError, NoDataError
+from amqtt.events import MQTTEvents
+from amqtt.mqtt import packet_class
+from amqtt.mqtt.connack import NOT_AUTHORIZED, ConnackPacket
+from amqtt.mqtt.packet import (
+    CONNECT,
+    DISCONNECT,
+    PINGREQ,
+    PINGRESP,
+    PUBACK,
+    PUBCOMP,
+    PUBLISH,
+    PUBREC,
+    PUBREL,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+    MQTTFixedHeader,
+)
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
+from mqttgate.broker.amqtt.framing import (
+    PUBLISH_OVERHEAD,
+    Refused,
+    WillRefused,
+    check_connect,
+    check_packet,
+    read_frame,
+)
 from mqttgate.broker.amqtt.sessions import close_writer, session_info
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_PAYLOAD = 1024 * 1024
 
 
 class GateHandler(BrokerProtocolHandler):
+    max_payload_size = DEFAULT_MAX_PAYLOAD
+    max_packet_size = DEFAULT_MAX_PAYLOAD + PUBLISH_OVERHEAD
+    publish_refused: Any = None  # told of each PUBLISH refused here (the broker counts it)
+
+    async def _reader_loop(self) -> None:
+        # amqtt's loop trusts the fixed header and, when it rejects a packet half-way, leaves
+        # the rest unread, to be parsed as packets (framing.py). This one reads each packet
+        # whole (refused from its fixed header when over max_packet_size), checks it, closes
+        # on a violation before anything is answered, and only then lets amqtt decode it.
+        assert self.session is not None and self._reader_ready is not None
+        handlers = {SUBSCRIBE: self.handle_subscribe, UNSUBSCRIBE: self.handle_unsubscribe,
+                    PUBACK: self.handle_puback, PUBREC: self.handle_pubrec, PUBREL: self.handle_pubrel,
+                    PUBCOMP: self.handle_pubcomp, PINGREQ: self.handle_pingreq, PINGRESP: self.handle_pingresp,
+                    PUBLISH: self.handle_publish, DISCONNECT: self.handle_disconnect}
+        running: collections.deque[asyncio.Task[None]] = collections.deque()
+        keepalive = self.session.keep_alive if self.session.keep_alive > 0 else None
+        while True:
+            try:
+                self._reader_ready.set()
+                while running and running[0].done():
+                    running.popleft()
+                if self.reader is None:
+                    break
+                frame = await asyncio.wait_for(read_frame(self._read, self.max_packet_size), keepalive)
+                if frame is None:
+                    break
+                try:
+                    check_packet(frame, self.max_payload_size)
+                except Refused:
+                    if frame.packet_type == PUBLISH and self.publish_refused is not None:
+                        self.publish_refused(self, frame)
+                    raise
+                header = MQTTFixedHeader(frame.packet_type, frame.flags, len(frame.body))
+                if header.packet_type == CONNECT:
+                    raise Refused("a second CONNECT [MQTT-3.1.0-2]")
+                if header.packet_type not in handlers:
+                    raise Refused(f"packet of type {header.packet_type}, which a client does not send")
+                packet = await packet_class(header).from_stream(BufferReader(frame.body), fixed_header=header)
+                await self.plugins_manager.fire_event(MQTTEvents.PACKET_RECEIVED, packet=packet, session=self.session)
+                running.append(asyncio.create_task(handlers[header.packet_type](packet)))
+            except Refused as exc:
+                log.warning("%s (%s): %s; closing its connection", self.session.client_id,
+                            self.session.remote_address, exc)
+                break
+            except (MQTTError, AMQTTError, NoDataError, ValueError) as exc:
+                if not isinstance(exc, NoDataError):  # NoDataError: the connection ended mid-packet
+                    log.warning("%s (%s): malformed packet (%s); closing its connection", self.session.client_id,
+                                self.session.remote_address, exc)
+                break
+            except asyncio.CancelledError:
+                break
+            except TimeoutError:
+                self.handle_read_timeout()
+            except Exception as exc:  # amqtt's loop too ends the connection on anything else
+                log.warning("%s: unexpected error reading its packets: %r", self.session.client_id, exc)
+                break
+        while running:
+            running.popleft().cancel()
+        await self.handle_connection_closed()
+        self._reader_stopped.set()
+        await self.stop()
+
+    async def _read(self, n: int) -> bytes:
+        return await read_or_raise(self.reader, n)
+
     def handle_read_timeout(self) -> None:
         # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
         # §3.1.2.10 says close it (which publishes its will).
@@ -26,6 +124,8 @@ class ProtocolRules:
 
     connect_timeout: float
     transports: set[asyncio.BaseTransport]
+    max_payload_size: int
+    max_packet_size: int
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
     # Connections are tracked so that shutdown can abort the ones that would not close.
@@ -50,7 +150,7 @@ class ProtocolRules:
         # resolved in _handle_client_session only once the client is authenticated.
         try:
             handler, session = await asyncio.wait_for(
-                GateHandler.init_from_connect(reader, writer, self._plugins_for(writer)), self.connect_timeout
+                self._read_connect(reader, writer, f"{remote_address}:{remote_port}"), self.connect_timeout
             )
         except TimeoutError:
             await close_writer(writer)
@@ -61,6 +161,8 @@ class ProtocolRules:
         except Exception as exc:
             await close_writer(writer)
             raise AMQTTError(f"bad CONNECT from {remote_address}:{remote_port}: {exc!r}") from None
+        handler.max_payload_size, handler.max_packet_size = self.max_payload_size, self.max_packet_size
+        handler.publish_refused = self._publish_refused
         if not session.client_id:
             session.client_id = gen_client_id()
         info = session_info(session)
@@ -73,3 +175,27 @@ class ProtocolRules:
             session.keep_alive = math.ceil(session.keep_alive * 1.5)
         return handler, session
 
+
+    async def _read_connect(self, reader: Any, writer: Any, peer: str) -> tuple[BrokerProtocolHandler, Session]:
+        """Read the CONNECT whole (bounded by max_packet_size), check it, then let amqtt decode it.
+
+        amqtt reads the CONNECT field by field, trusting its lengths, decodes strings that
+        are not UTF-8 as a Python bytes repr, and takes any will. [MQTT-1.5.3-1/-2]: a
+        client id, username or will topic that is not UTF-8 or holds U+0000 closes the
+        connection; a will no PUBLISH could carry ($ topic, wildcard, over max_payload_size)
+        gets CONNACK "not authorized".
+        """
+        try:
+            frame = await read_frame(lambda n: read_or_raise(reader, n), self.max_packet_size)
+            if frame is None:
+                raise NoDataError("no CONNECT")
+            check_connect(frame, self.max_payload_size)
+        except WillRefused as exc:
+            log.warning("CONNECT from %s refused: %s", peer, exc)
+            writer.write(ConnackPacket.build(0, NOT_AUTHORIZED).to_bytes())
+            await writer.drain()
+            raise MQTTError(f"CONNECT from {peer} refused: {exc}") from None
+        except Refused as exc:
+            log.warning("CONNECT from %s: %s; closing the connection", peer, exc)
+            raise MQTTError(f"CONNECT from {peer}: {exc}") from None
+        return await GateHandler.init_from_connect(BufferReader(frame.to_bytes()), writer, self._plugins_for(writer))

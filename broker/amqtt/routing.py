@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from amqtt.contexts import Action
+from amqtt.mqtt.disconnect import DisconnectPacket
 from amqtt.session import Session
 
 from mqttgate.broker import topics
@@ -43,6 +44,16 @@ class Routing:
             # listed as connected; MQTT 3.1.1 §4.8 says close it (which publishes its will).
             await handler.handle_connection_closed()
         return True
+
+    async def _handle_disconnect(self, session: Session, handler: Any, disconnect_waiter: asyncio.Future[Any]) -> None:
+        # amqtt hands a will straight to the broadcast loop, past the ACL: here it takes the
+        # one publish path, as that client's PUBLISH would (its topic and size were checked
+        # at CONNECT, framing.check_connect).
+        if session.will_flag and not isinstance(disconnect_waiter.result(), DisconnectPacket):
+            session.will_flag = False  # amqtt would publish it again
+            await self.route_publish(session, session.will_topic, session.will_message or b"", session.will_qos or 0,
+                                     retain=bool(session.will_retain))
+        await super()._handle_disconnect(session, handler, disconnect_waiter)
 
     async def _route_received(self, session: Session, message: Any) -> bool:
         """Route one PUBLISH received from an MQTT client; False if it breaks the rules."""
@@ -134,8 +145,15 @@ class Routing:
         return granted
 
     def _del_subscription(self, a_filter: str, session: Session) -> int:
+        # Not traced here: the cleanup of a clean session comes this way too, and the trace
+        # recorded it as an UNSUBSCRIBE the client never sent.
         deleted = super()._del_subscription(a_filter, session)
         if deleted:
             session_info(session).subscriptions.pop(a_filter, None)
-            self.trace("UNSUBSCRIBE", session, a_filter)
         return deleted
+
+    async def _handle_unsubscription(self, session: Session, handler: Any, unsubscribe_waiter: Any) -> None:
+        for a_filter in unsubscribe_waiter.result().topics:
+            if a_filter in session_info(session).subscriptions:
+                self.trace("UNSUBSCRIBE", session, a_filter)
+        await super()._handle_unsubscription(session, handler, unsubscribe_waiter)
