@@ -63,6 +63,11 @@ class MqttConfig:
             (EMQX's `authorization.no_match`); superusers skip the rules.
         max_payload_size: the largest payload, in bytes, of a message published over MQTT or
             the API; a larger one is refused (the API answers 400, an MQTT client is disconnected).
+        durability: how persistent sessions (clean_session false) are kept. `sync`: in data_dir, and
+            PUBACK/PUBREC (and the API's answer) only once a message is on disk for every persistent
+            session it goes to, and in the retained store if retained. `async`: in data_dir, written
+            within a second of the acknowledgement (a crash may lose that last second). `off`: in
+            memory only, lost at restart. See README "Durable sessions".
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
@@ -72,6 +77,7 @@ class MqttConfig:
     max_mqueue_len: int = 1000
     acl_no_match: Literal["allow", "deny"] = "allow"
     max_payload_size: int = 1024 * 1024
+    durability: Literal["sync", "async", "off"] = "sync"
 
 
 @dataclass(frozen=True)

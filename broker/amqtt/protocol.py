@@ -26,6 +26,7 @@ class ProtocolRules:
 
     connect_timeout: float
     transports: set[asyncio.BaseTransport]
+    handler_class: type[GateHandler] = GateHandler
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
     # Connections are tracked so that shutdown can abort the ones that would not close.
@@ -50,7 +51,7 @@ class ProtocolRules:
         # resolved in _handle_client_session only once the client is authenticated.
         try:
             handler, session = await asyncio.wait_for(
-                GateHandler.init_from_connect(reader, writer, self._plugins_for(writer)), self.connect_timeout
+                self.handler_class.init_from_connect(reader, writer, self._plugins_for(writer)), self.connect_timeout
             )
         except TimeoutError:
             await close_writer(writer)

@@ -36,6 +36,8 @@ class Info:
     transport: Any = None
     traffic: Traffic = field(default_factory=Traffic)  # of the current (or last) connection
     superuser: bool = False
+    resuming: bool = False  # resumed, its offline queue not yet sent
+    incoming: set[int] = field(default_factory=set)  # inbound QoS 2 packet ids awaiting PUBREL
 
 
 def session_info(session: Session) -> Info:
@@ -46,7 +48,7 @@ def session_info(session: Session) -> Info:
 
 
 class SessionRules:
-    """Broker mixin: sessions resolved after authentication, take-over closes, bounded offline queues."""
+    """Broker mixin: sessions resolved after authentication, take-over closes."""
 
     max_mqueue_len: int
 
@@ -129,14 +131,6 @@ class SessionRules:
             if message is not None:
                 await self._route_received(session, message)
         await super()._handle_disconnect(session, handler, disconnect_waiter)
-
-    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
-        # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
-        queue = target.retained_messages
-        while queue.qsize() >= self.max_mqueue_len:
-            queue.get_nowait()
-            session_info(target).mqueue_dropped += 1
-        await super()._retain_broadcast_message(broadcast, qos, target)
 
 
 def now() -> datetime:
