@@ -15,7 +15,7 @@ from amqtt.session import Session
 
 from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
-from mqttgate.broker.amqtt.persistence import DurableHandler, Durability, PersistenceRules
+from mqttgate.broker.amqtt.persistence import Durability, DurableHandler, PersistenceRules
 from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
