@@ -325,3 +325,27 @@ def test_a_paho_persistent_subscriber_gets_its_queue_after_a_restart(serve):
         assert [m.payload for m in again.messages] == [b"a", b"b"]
     finally:
         again.close()
+
+
+def test_a_backup_holds_the_persistent_sessions_and_a_restore_brings_them_back(gate):
+    sub = persistent_subscriber(gate.mqtt_port, "backed-up", "bk/#", 1)
+    sub.disconnect()
+    assert wait_for(lambda: offline(gate, "backed-up"))
+    publish_acked(gate.mqtt_port, "bk/1", [b"b1", b"b2"])
+    made = gate.http.post("/data/export")
+    assert made.status_code == 200, made.text
+    assert gate.http.delete("/clients/backed-up").status_code == 204
+    assert gate.http.get("/clients/backed-up").status_code == 404
+
+    assert gate.http.post("/data/import", json={"filename": made.json()["filename"]}).status_code == 204
+    client = gate.http.get("/clients/backed-up").json()
+    assert (client["connected"], client["mqueue_len"], client["subscriptions_cnt"]) == (False, 2, 1)
+    again = RawClient(gate.mqtt_port)
+    assert again.connect("backed-up", clean=False) == (True, 0)
+    got = [again.read_publish() for _ in range(2)]
+    assert [m.payload for m in got] == [b"b1", b"b2"]
+    for message in got:
+        again.ack(PUBACK, message.packet_id)
+    publish_acked(gate.mqtt_port, "bk/2", [b"b3"])  # subscribed again, too
+    assert again.read_publish().payload == b"b3"
+    again.disconnect()

@@ -338,7 +338,8 @@ class AmqttBrokerAdapter:
     async def reload_sessions(self) -> None:
         """Take the persistent sessions from the store again, as after a backup was restored into it.
 
-        Offline sessions are replaced by the stored ones; a connected client keeps its live session.
+        Offline sessions are replaced by the stored ones; a connected client keeps its live
+        session, written again over what the backup held of it.
         """
         broker = self._running
         if self._sessions_store is None:
@@ -347,9 +348,11 @@ class AmqttBrokerAdapter:
         offline = [clientid for clientid, (session, _) in broker.sessions.items()
                    if session.transitions.state != "connected" and not session.clean_session]
         await broker.forget_sessions(offline)
-        live = {clientid for clientid, (session, _) in broker.sessions.items()
+        live = {clientid: session for clientid, (session, _) in broker.sessions.items()
                 if session.transitions.state == "connected"}
         await broker.restore_sessions([record for record in stored if record.clientid not in live])
+        for session in live.values():
+            broker.persist_session(session)
 
     def _publisher(self, name: str) -> Session:
         """The detached session an API key publishes as: client id and username are the key's name."""

@@ -302,6 +302,20 @@ class PersistenceRules:
         finally:
             self._closing = False
 
+    def persist_session(self, session: Session) -> None:
+        """Write a persistent session's whole state again, as it is in memory."""
+        store, info = self.session_store, session_info(session)
+        if store is None or not _persistent(session):
+            return
+        store.discard(session.client_id)
+        store.put_session(session.client_id, session.username, info.superuser, info.created_at)
+        for topic, qos in info.subscriptions.items():
+            store.subscribe(session.client_id, topic, qos)
+        for message in [*inflight_messages(session), *queued_messages(session)]:
+            store.put_message(session.client_id, message)
+        for packet_id in info.incoming:
+            store.received(session.client_id, packet_id)
+
     # -- the session's life -----------------------------------------------------------------
 
     async def _resolve_session(self, incoming: Session) -> Session:
