@@ -93,7 +93,9 @@ class SessionRules:
         stored = self._sessions.get(client_id, (None, None))[0]
         if stored is not None and stored.transitions.state == "connected":
             await self.take_over(stored)
-        if incoming.clean_session or stored is None:
+        # amqtt resumes whatever session the id had; a clean one ended with its connection
+        # [MQTT-3.1.2-6], so a CONNECT with clean_session 0 after it starts afresh
+        if incoming.clean_session or stored is None or stored.clean_session:
             await self._delete_session(client_id)
             incoming.parent = 0
             return incoming
