@@ -149,6 +149,20 @@ def test_a_kicked_offline_session_is_gone_and_stays_gone(gate):
     again.disconnect()
 
 
+def test_a_persistent_connect_right_after_a_clean_session_starts_a_persistent_one(gate):
+    clean = RawClient(gate.mqtt_port)
+    clean.connect("flip", clean=True)
+    clean.disconnect()
+    persistent = RawClient(gate.mqtt_port)
+    assert persistent.connect("flip", clean=False) == (False, 0)  # nothing to resume: the clean one ended
+    assert persistent.subscribe("flip/#", 1) == 1
+    persistent.disconnect()
+    assert wait_for(lambda: offline(gate, "flip"))
+    gate.http.post("/publish", json={"topic": "flip/1", "payload": "kept", "qos": 1}).raise_for_status()
+    client = gate.http.get("/clients/flip").json()
+    assert (client["clean_start"], client["mqueue_len"]) == (False, 1)
+
+
 # -- the API ------------------------------------------------------------------------------
 
 def test_mqueue_and_inflight_messages_read_by_position(gate):
