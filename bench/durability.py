@@ -11,7 +11,9 @@ with at most `--window` of them unacknowledged (awaiting PUBACK) to
       for it (and stored, with sync and async), timed until the publisher has every PUBACK.
 
 Rounds alternate the brokers' order; medians are reported, as ratios against `off` and as
-messages/s. Note: amqtt's AnonymousAuthPlugin marks every session anonymous and amqtt then
+messages/s, with the broker process's CPU time per message beside them (its threads
+included): on a shared machine the rate swings with the load, the CPU time much less.
+Note: amqtt's AnonymousAuthPlugin marks every session anonymous and amqtt then
 queues nothing for an offline session, so bare amqtt's (b) drops the messages it is given.
 
     python bench/durability.py [--messages 5000] [--rounds 5] [--window 100] [--payload 64]
@@ -30,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from _load import free_port
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +62,12 @@ class Broker:
                                           str(data / mode)], stdout=subprocess.PIPE, text=True, env=env)
             if self.proc.stdout.readline().strip() != "ready":
                 raise RuntimeError(f"the {mode} broker did not start")
+
+        self.process = psutil.Process(self.proc.pid)
+
+    def cpu_seconds(self) -> float:
+        times = self.process.cpu_times()
+        return times.user + times.system
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -172,6 +181,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         brokers = {mode: Broker(mode, Path(scratch)) for mode in MODES}
         rates: dict[tuple[str, str], list[float]] = {(m, c): [] for m in MODES for c in ("online", "offline")}
+        cpu: dict[tuple[str, str], list[float]] = {(m, c): [] for m in MODES for c in ("online", "offline")}
         try:
             for broker in brokers.values():  # warm-up, not counted
                 asyncio.run(run(broker.port, online=True, messages=500, window=args.window, payload=b"w"))
@@ -179,21 +189,23 @@ def main() -> None:
                 order = list(MODES) if n % 2 == 0 else list(reversed(MODES))
                 for case in ("online", "offline"):
                     for mode in order:
+                        before = brokers[mode].cpu_seconds()
                         rates[mode, case].append(asyncio.run(run(
                             brokers[mode].port, online=case == "online", messages=args.messages,
                             window=args.window, payload=os.urandom(args.payload))))
+                        cpu[mode, case].append((brokers[mode].cpu_seconds() - before) / args.messages * 1e6)
         finally:
             for broker in brokers.values():
                 broker.stop()
     print(f"QoS 1, {args.messages} messages of {args.payload} bytes, at most {args.window} awaiting PUBACK, "
           f"median of {args.rounds} rounds")
     for case, what in (("online", "(a) online persistent subscriber"), ("offline", "(b) offline persistent session")):
-        off = statistics.median(rates["off", case])
+        off, cpu_off = statistics.median(rates["off", case]), statistics.median(cpu["off", case])
         print(what)
         for mode in MODES:
-            rate = statistics.median(rates[mode, case])
-            print(f"  {mode:5}: {rate:7.0f} msg/s  ratio to off {rate / off:.3f}  "
-                  f"(rounds {[round(r) for r in rates[mode, case]]})")
+            rate, used = statistics.median(rates[mode, case]), statistics.median(cpu[mode, case])
+            print(f"  {mode:5}: {rate:7.0f} msg/s  ratio to off {rate / off:.3f} | CPU {used:5.0f} us/msg  "
+                  f"ratio to off {used / cpu_off:.3f}  (rounds {[round(r) for r in rates[mode, case]]})")
 
 
 if __name__ == "__main__":
