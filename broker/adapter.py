@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from mqttgate.broker.sessions_store import SessionMessage
 
 T = TypeVar("T")
 
@@ -27,6 +30,19 @@ class Page(Generic[T]):
     items: Sequence[T]
     hasnext: bool
     count: int | None = None
+
+
+@dataclass(frozen=True)
+class Chunk(Generic[T]):
+    """A chunk of a volatile listing read by position (a session's queue or in-flight window).
+
+    Attributes:
+        items: in order; each has an `id` that later chunks start after.
+        hasnext: whether more follow the last item.
+    """
+
+    items: Sequence[T]
+    hasnext: bool
 
 
 @dataclass(frozen=True)
@@ -315,6 +331,24 @@ class BrokerAdapter(Protocol):
             InvalidRequest: a payload is over the configured maximum size.
             NotAuthorized: the ACL does not let `publisher` publish to a topic.
         """
+
+    def mqueue_messages(self, clientid: str, *, after: int | None, limit: int) -> Chunk[SessionMessage]:
+        """Up to `limit` messages of the client's offline queue, oldest first, after message id `after`.
+
+        Raises:
+            ClientNotFound: no session has this client id.
+        """
+
+    def inflight_messages(self, clientid: str, *, after: int | None, limit: int) -> Chunk[SessionMessage]:
+        """Up to `limit` of the client's in-flight messages (sent, not acknowledged), in the order sent.
+
+        Raises:
+            ClientNotFound: no session has this client id.
+        """
+
+    def sessions_count(self, since: datetime | None = None) -> int:
+        """Sessions now held: connected, and offline persistent ones (with `since`, those
+        disconnected before it are left out)."""
 
     def list_retained(self, topic_filter: str | None, *, page: int, limit: int) -> Page[RetainedMessage]:
         """One page of retained messages, all or those matching an MQTT topic filter.

@@ -71,6 +71,44 @@ _MIGRATIONS: list[str] = [
         from_username TEXT
     );
     """,
+    # persistent sessions (clean_session 0): the session, its subscriptions, its messages
+    # (queued: packet_id NULL; in flight: the packet id, pubrel 1 once PUBREC came) and the
+    # packet ids of inbound QoS 2 messages awaiting PUBREL
+    """
+    CREATE TABLE sessions (
+        clientid        TEXT PRIMARY KEY,
+        username        TEXT,
+        superuser       INTEGER NOT NULL DEFAULT 0,
+        created_at      TEXT NOT NULL,
+        disconnected_at TEXT
+    );
+    CREATE TABLE session_subscriptions (
+        clientid TEXT NOT NULL,
+        topic    TEXT NOT NULL,
+        qos      INTEGER NOT NULL,
+        PRIMARY KEY (clientid, topic)
+    );
+    CREATE TABLE session_messages (
+        id            INTEGER PRIMARY KEY,
+        clientid      TEXT NOT NULL,
+        topic         TEXT NOT NULL,
+        payload       BLOB NOT NULL,
+        qos           INTEGER NOT NULL,
+        retain        INTEGER NOT NULL,
+        msgid         TEXT NOT NULL,
+        publish_at    TEXT NOT NULL,
+        from_clientid TEXT,
+        from_username TEXT,
+        packet_id     INTEGER,
+        pubrel        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX session_messages_by_client ON session_messages (clientid, id);
+    CREATE TABLE session_incoming (
+        clientid  TEXT NOT NULL,
+        packet_id INTEGER NOT NULL,
+        PRIMARY KEY (clientid, packet_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

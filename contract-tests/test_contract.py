@@ -36,9 +36,13 @@ def gate(tmp_path_factory):
     for n, client in enumerate(clients):
         client.subscribe(f"contract/{n}/+", n)
         client.subscribe("contract/all/#", 1)
+    offline = MqttClient(live.mqtt_port, "contract-offline", clean_session=False).connect()
+    offline.subscribe("contract/all/#", 1)
+    offline.close()  # an offline persistent session, its queue filled below
     live.http.post("/trace", json={"name": "contract", "type": "topic", "topic": "contract/#"}).raise_for_status()
     live.http.post("/publish/bulk", json=[{"topic": f"contract/{n}/kept", "payload": "retained", "qos": n,
                                            "retain": True} for n in range(3)]).raise_for_status()
+    live.http.post("/publish", json={"topic": "contract/all/queued", "payload": "q", "qos": 1}).raise_for_status()
     live.http.post("/data/export").raise_for_status()
     rule = {"topic": "contract/private/#", "permission": "deny", "action": "all"}
     for method, path, body in [

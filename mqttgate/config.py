@@ -67,6 +67,11 @@ class MqttConfig:
             `mqtt.max_packet_size`); a larger one is refused from its fixed header, before it
             is read, and the connection closed. 0: max_payload_size plus 65,539 bytes, room
             for the longest topic and a packet id.
+        durability: how persistent sessions (clean_session false) are kept. `sync`: in data_dir, and
+            PUBACK/PUBREC (and the API's answer) only once a message is on disk for every persistent
+            session it goes to, and in the retained store if retained. `async`: in data_dir, written
+            within a second of the acknowledgement (a crash may lose that last second). `off`: in
+            memory only, lost at restart. See README "Durable sessions".
     """
 
     listeners: dict[str, MqttListener] = field(default_factory=lambda: {"default": MqttListener()})
@@ -77,6 +82,7 @@ class MqttConfig:
     acl_no_match: Literal["allow", "deny"] = "allow"
     max_payload_size: int = 1024 * 1024
     max_packet_size: int = 0
+    durability: Literal["sync", "async", "off"] = "sync"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from mqttgate.broker.backups import Backups
 from mqttgate.broker.errors import BrokerOwned
 from mqttgate.broker.files import private_dir
 from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.sessions_store import SqliteSessionStore
 from mqttgate.broker.store import Store
 from mqttgate.broker.traces import Tracer
 from mqttgate.config import Config
@@ -42,6 +43,7 @@ class Runtime:
     broker: BrokerAdapter
     retained: RetainedStore
     _lock_fd: int
+    sessions: SqliteSessionStore | None = None
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
@@ -55,6 +57,7 @@ class Runtime:
         lock_fd = _own(data)
         store = Store(data / "mqttgate.db")
         retained = RetainedStore(store)
+        sessions = SqliteSessionStore(store) if config.mqtt.durability != "off" else None
         try:
             api_keys = ApiKeys(store)
             if config.api_key.bootstrap_file:
@@ -74,25 +77,31 @@ class Runtime:
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
                 max_payload_size=config.mqtt.max_payload_size, max_packet_size=config.mqtt.max_packet_size,
+                sessions=sessions, durability=config.mqtt.durability,
             )
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
-                              on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained])
+                              on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained,
+                                         broker.reload_sessions])
             await broker.start()
         except BaseException:
+            if sessions is not None:
+                sessions.close()
             retained.close()
             store.close()
             os.close(lock_fd)
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd)
+        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd, sessions)
 
     async def stop(self) -> None:
         try:
             await self.broker.stop()
         finally:
             self.retained.close()  # after the broker: what it retained while stopping is written too
+            if self.sessions is not None:
+                self.sessions.close()
             self.tracer.close()
             self.store.close()
             os.close(self._lock_fd)

@@ -96,3 +96,10 @@ def test_serve_exits_2_with_one_line_on_invalid_config(tmp_path, capsys):
 def test_max_payload_size_is_one_mib_unless_set():
     assert load_config(None, {}).mqtt.max_payload_size == 1024 * 1024
     assert load_config(None, {"MQTTGATE_MQTT__MAX_PAYLOAD_SIZE": "4096"}).mqtt.max_payload_size == 4096
+
+
+def test_mqtt_durability_is_sync_by_default_and_checked():
+    assert load_config(None, {}).mqtt.durability == "sync"
+    assert load_config(None, {"MQTTGATE_MQTT__DURABILITY": "async"}).mqtt.durability == "async"
+    with pytest.raises(ConfigError, match="mqtt.durability"):
+        load_config(None, {"MQTTGATE_MQTT__DURABILITY": "maybe"})

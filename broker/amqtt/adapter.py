@@ -16,6 +16,7 @@ from mqttgate.broker import topics
 from mqttgate.broker.access import Access
 from mqttgate.broker.adapter import (
     BrokerStatus,
+    Chunk,
     Client,
     ClientFilter,
     Listener,
@@ -29,6 +30,7 @@ from mqttgate.broker.adapter import (
 )
 from mqttgate.broker.amqtt.counting import CountingBroker
 from mqttgate.broker.amqtt.gate import GateBroker
+from mqttgate.broker.amqtt.persistence import Durability, inflight_messages, queued_messages
 from mqttgate.broker.amqtt.sessions import API_PUBLISHER, new_id, now, session_info
 from mqttgate.broker.banned import Ban
 from mqttgate.broker.errors import (
@@ -40,6 +42,7 @@ from mqttgate.broker.errors import (
     TopicNotFound,
 )
 from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.sessions_store import SessionMessage, SessionStore
 from mqttgate.broker.traces import Tracer
 
 log = logging.getLogger(__name__)
@@ -69,12 +72,16 @@ class AmqttBrokerAdapter:
             measure what counting costs (`bench/counters.py`): they then stay 0.
         access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
             and every topic.
+        sessions: where persistent sessions are kept across restarts; None keeps them in memory only.
+        durability: `sync` acknowledges a message once stored, `async` at once (stored within
+            `persistence.ASYNC_MAX_LAG`); ignored without `sessions`.
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
                  max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
-                 access: Access | None = None, max_packet_size: int = 0) -> None:
+                 access: Access | None = None, max_packet_size: int = 0,
+                 sessions: SessionStore | None = None, durability: Durability = "sync") -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = CountingBroker if metrics else GateBroker
@@ -99,6 +106,8 @@ class AmqttBrokerAdapter:
         self._retained = retained
         self._tracer = tracer
         self._access = access
+        self._sessions_store = sessions
+        self._durability = durability
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
         self._config = config
@@ -112,7 +121,8 @@ class AmqttBrokerAdapter:
                                           connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
                                           max_payload_size=self._max_payload_size, retained_store=self._retained,
                                           tracer=self._tracer, access=self._access,
-                                          max_packet_size=self._max_packet_size)
+                                          max_packet_size=self._max_packet_size,
+                                          session_store=self._sessions_store, durability=self._durability)
         await self._broker.start()
         self._started_at = now()
 
@@ -314,6 +324,41 @@ class AmqttBrokerAdapter:
             raise BrokerUnavailable("The broker did not route the message in time; it may be stopping") from None
         return [Published(id=msgid, subscribers=count) for msgid, count in zip(ids, reached, strict=True)]
 
+    def mqueue_messages(self, clientid: str, *, after: int | None, limit: int) -> Chunk[SessionMessage]:
+        return _chunk(queued_messages(self._session(clientid)), after, limit)
+
+    def inflight_messages(self, clientid: str, *, after: int | None, limit: int) -> Chunk[SessionMessage]:
+        return _chunk(inflight_messages(self._session(clientid)), after, limit)
+
+    def sessions_count(self, since: datetime | None = None) -> int:
+        count = 0
+        for session, _ in self._running.sessions.values():
+            if since is None or session.transitions.state == "connected":
+                count += 1
+            else:
+                disconnected_at = session_info(session).disconnected_at
+                count += disconnected_at is None or disconnected_at >= since
+        return count
+
+    async def reload_sessions(self) -> None:
+        """Take the persistent sessions from the store again, as after a backup was restored into it.
+
+        Offline sessions are replaced by the stored ones; a connected client keeps its live
+        session, written again over what the backup held of it.
+        """
+        broker = self._running
+        if self._sessions_store is None:
+            return
+        stored = self._sessions_store.load()
+        offline = [clientid for clientid, (session, _) in broker.sessions.items()
+                   if session.transitions.state != "connected" and not session.clean_session]
+        await broker.forget_sessions(offline)
+        live = {clientid: session for clientid, (session, _) in broker.sessions.items()
+                if session.transitions.state == "connected"}
+        await broker.restore_sessions([record for record in stored if record.clientid not in live])
+        for session in live.values():
+            broker.persist_session(session)
+
     def _publisher(self, name: str) -> Session:
         """The detached session an API key publishes as: client id and username are the key's name."""
         session = self._publishers.get(name)
@@ -361,6 +406,12 @@ class AmqttBrokerAdapter:
         if doomed:
             await broker.forget_retained(doomed)
         return len(doomed)
+
+
+def _chunk(messages: list[SessionMessage], after: int | None, limit: int) -> Chunk[SessionMessage]:
+    if after is not None:
+        messages = [m for m in messages if m.id > after]
+    return Chunk(items=messages[:limit], hasnext=len(messages) > limit)
 
 
 def _matches(session: Session, where: ClientFilter) -> bool:

@@ -16,20 +16,27 @@ from amqtt.session import Session
 from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
 from mqttgate.broker.amqtt.framing import PUBLISH_OVERHEAD
+from mqttgate.broker.amqtt.persistence import Durability, DurableHandler, PersistenceRules
 from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
 from mqttgate.broker.amqtt.sessions import SessionRules
 from mqttgate.broker.metrics import Metrics
 from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.sessions_store import SessionStore
 from mqttgate.broker.traces import Tracer
 
 
-class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
+class GateBroker(PersistenceRules, ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
+    handler_class = DurableHandler
+
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
-                 tracer: Tracer | None, access: Access | None = None, max_packet_size: int = 0) -> None:
+                 tracer: Tracer | None, access: Access | None = None, max_packet_size: int = 0,
+                 session_store: SessionStore | None = None, durability: Durability = "off") -> None:
         super().__init__(config)
+        self.session_store = session_store
+        self.durability = durability if session_store is not None else "off"
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len

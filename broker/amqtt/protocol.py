@@ -126,6 +126,7 @@ class ProtocolRules:
     transports: set[asyncio.BaseTransport]
     max_payload_size: int
     max_packet_size: int
+    handler_class: type[GateHandler] = GateHandler
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
     # Connections are tracked so that shutdown can abort the ones that would not close.
@@ -198,4 +199,5 @@ class ProtocolRules:
         except Refused as exc:
             log.warning("CONNECT from %s: %s; closing the connection", peer, exc)
             raise MQTTError(f"CONNECT from {peer}: {exc}") from None
-        return await GateHandler.init_from_connect(BufferReader(frame.to_bytes()), writer, self._plugins_for(writer))
+        return await self.handler_class.init_from_connect(BufferReader(frame.to_bytes()), writer,
+                                                          self._plugins_for(writer))

@@ -67,8 +67,12 @@ class Routing:
                         session.client_id, len(message.data), self.max_payload_size)
             return False
         retain = bool(message.publish_packet and message.publish_packet.retain_flag)
-        await self.route_publish(session, message.topic, message.data, message.qos or 0, retain=retain)
+        routed = await self.route_publish(session, message.topic, message.data, message.qos or 0, retain=retain)
+        self._received(message, routed)
         return True
+
+    def _received(self, message: Any, routed: Routed | None) -> None:
+        """A client's PUBLISH was routed (None: the ACL refused it); PersistenceRules acknowledges on it."""
 
     async def route_publish(self, session: Session, topic: str, data: bytes | bytearray, qos: int, *, retain: bool,
                             authorized: bool = False, msgid: str | None = None) -> Routed | None:
@@ -89,8 +93,10 @@ class Routing:
             log.info("%s may not publish to %r; dropped", session.client_id, topic)
             return None
         reached = asyncio.get_running_loop().create_future()
-        await self._broadcast_queue.put({"session": session, "topic": topic, "data": data, "qos": qos,
-                                         "reached": reached})
+        broadcast = {"session": session, "topic": topic, "data": data, "qos": qos, "reached": reached}
+        if msgid is not None:
+            broadcast["msgid"] = msgid
+        await self._broadcast_queue.put(broadcast)
         stored = await self.retain_message(session, topic, data, qos, msgid=msgid) if retain else None
         return Routed(reached, stored)
 
@@ -128,7 +134,7 @@ class Routing:
                 if handler is not None:
                     self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
                     running_tasks.append(asyncio.ensure_future(
-                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False)))
+                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False, broadcast=broadcast)))
                     reached += 1
         self._routed(matched)
         return reached

@@ -36,6 +36,8 @@ class Info:
     transport: Any = None
     traffic: Traffic = field(default_factory=Traffic)  # of the current (or last) connection
     superuser: bool = False
+    resuming: bool = False  # resumed, its offline queue not yet sent
+    incoming: set[int] = field(default_factory=set)  # inbound QoS 2 packet ids awaiting PUBREL
 
 
 def session_info(session: Session) -> Info:
@@ -46,7 +48,7 @@ def session_info(session: Session) -> Info:
 
 
 class SessionRules:
-    """Broker mixin: sessions resolved after authentication, take-over closes, bounded offline queues."""
+    """Broker mixin: sessions resolved after authentication, take-over closes."""
 
     max_mqueue_len: int
 
@@ -91,7 +93,9 @@ class SessionRules:
         stored = self._sessions.get(client_id, (None, None))[0]
         if stored is not None and stored.transitions.state == "connected":
             await self.take_over(stored)
-        if incoming.clean_session or stored is None:
+        # amqtt resumes whatever session the id had; a clean one ended with its connection
+        # [MQTT-3.1.2-6], so a CONNECT with clean_session 0 after it starts afresh
+        if incoming.clean_session or stored is None or stored.clean_session:
             await self._delete_session(client_id)
             incoming.parent = 0
             return incoming
@@ -129,14 +133,6 @@ class SessionRules:
             if message is not None:
                 await self._route_received(session, message)
         await super()._handle_disconnect(session, handler, disconnect_waiter)
-
-    async def _retain_broadcast_message(self, broadcast: dict[str, Any], qos: int, target: Session) -> None:
-        # amqtt's offline queue is unbounded: past max_mqueue_len the oldest message goes
-        queue = target.retained_messages
-        while queue.qsize() >= self.max_mqueue_len:
-            queue.get_nowait()
-            session_info(target).mqueue_dropped += 1
-        await super()._retain_broadcast_message(broadcast, qos, target)
 
 
 def now() -> datetime:
