@@ -15,6 +15,7 @@ from amqtt.session import Session
 
 from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
+from mqttgate.broker.amqtt.fastpath import FastPaths
 from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
@@ -24,7 +25,7 @@ from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.traces import Tracer
 
 
-class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
+class GateBroker(ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules, Routing, Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
                  tracer: Tracer | None, access: Access | None = None) -> None:
