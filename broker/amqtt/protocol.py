@@ -11,10 +11,11 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
+from mqttgate.broker.amqtt.fastpath import FastHandler
 from mqttgate.broker.amqtt.sessions import close_writer, session_info
 
 
-class GateHandler(BrokerProtocolHandler):
+class GateHandler(FastHandler):
     def handle_read_timeout(self) -> None:
         # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
         # §3.1.2.10 says close it (which publishes its will).
