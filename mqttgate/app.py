@@ -13,7 +13,6 @@ import yaml
 # connexion imports starlette's test client, which warns when httpx2 is not installed
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from connexion import AsyncApp  # noqa: E402
 from connexion.middleware import MiddlewarePosition  # noqa: E402
 from connexion.options import SwaggerUIOptions  # noqa: E402
 from starlette.responses import RedirectResponse  # noqa: E402
@@ -22,6 +21,7 @@ from mqttgate import errors, request_parsing  # noqa: E402
 from mqttgate.api_metrics import ApiMetrics  # noqa: E402
 from mqttgate.broker.errors import GateError  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
+from mqttgate.fast_api import GateApp  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
 SPEC_DIR = Path(str(resources.files("mqttgate.spec")))
@@ -41,7 +41,7 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
     """
     if config is None:
         config = load_config(os.environ.get(CONFIG_ENV))
-    api = AsyncApp(
+    api = GateApp(
         __name__,
         specification_dir=SPEC_DIR,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=config.rest_api.swagger_ui, swagger_ui_path=DOCS_PATH),
@@ -70,7 +70,7 @@ class BrokerLifespan:
     the lifespan with one line, so uvicorn and gunicorn stop instead of retrying.
     """
 
-    def __init__(self, api: AsyncApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, api: GateApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
         self.api = api
         self.config = config
         self.rest_listeners = rest_listeners

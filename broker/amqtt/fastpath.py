@@ -113,7 +113,7 @@ def _expire(waiter: asyncio.Future[Any]) -> None:
 
 
 class FastPaths:
-    """Broker mixin: coalesced writes on TCP connections; the message and broadcast loops take what is queued in a row."""
+    """Broker mixin: coalesced TCP writes; the message and broadcast loops take what is queued in a row."""
 
     async def stream_connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                                listener_name: str) -> None:
