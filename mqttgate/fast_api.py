@@ -31,8 +31,11 @@ from connexion.middleware.request_validation import (
     RequestValidationMiddleware,
     RequestValidationOperation,
 )
+from connexion.middleware.routing import RoutingAPI, RoutingMiddleware
 from connexion.security import NO_VALUE, BasicSecurityHandler
 from connexion.utils import is_nullable
+from starlette._utils import get_route_path
+from starlette.routing import Match, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
 _UNSET = object()
@@ -186,9 +189,84 @@ class FastJsonifier(Jsonifier):
         return super().dumps(data, **kwargs)
 
 
+class IndexedRouter(Router):
+    """starlette's Router, trying only the routes that can match the path's first segment.
+
+    starlette tries every route in turn (a regular expression each): the spec's 90-odd
+    operations for every request. A route whose path starts with a literal segment can only
+    match paths starting with it; the others (a parameter first) are tried for every path.
+    Order, partial matches (405) and the rest are starlette's.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._indexed: tuple[int, dict[str, list[Any]], list[Any]] | None = None
+
+    def _candidates(self, path: str) -> list[Any] | None:
+        if self._indexed is None or self._indexed[0] != len(self.routes):
+            self._indexed = self._index()
+        _, by_segment, anywhere = self._indexed
+        if anywhere is None:
+            return None
+        return by_segment.get(path.split("/", 2)[1] if path.startswith("/") else "", anywhere)
+
+    def _index(self) -> tuple[int, dict[str, list[Any]], Any]:
+        firsts = []
+        for route in self.routes:
+            if type(route) is not Route:
+                return len(self.routes), {}, None  # a Mount or a custom route: try them all
+            first = route.path.split("/", 2)[1] if route.path.startswith("/") else None
+            firsts.append(None if first is None or "{" in first else first)
+        by_segment: dict[str, list[Any]] = {}
+        for first in set(firsts) - {None}:
+            by_segment[first] = [r for r, f in zip(self.routes, firsts, strict=True) if f in (first, None)]
+        anywhere = [r for r, f in zip(self.routes, firsts, strict=True) if f is None]
+        return len(self.routes), by_segment, anywhere
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        candidates = self._candidates(get_route_path(scope)) if scope["type"] == "http" else None
+        if candidates is None:
+            await super().app(scope, receive, send)
+            return
+        if "router" not in scope:
+            scope["router"] = self
+        partial = None
+        for route in candidates:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)
+                return
+            if match is Match.PARTIAL and partial is None:
+                partial, partial_scope = route, child_scope
+        if partial is not None:
+            scope["route"] = partial
+            scope.update(partial_scope)
+            await partial.handle(scope, receive, send)
+            return
+        await super().app(scope, receive, send)  # no route: starlette's redirect or default
+
+
+class IndexedRoutingMiddleware(RoutingMiddleware):
+    """connexion's routing middleware over an `IndexedRouter` per API."""
+
+    def add_api(self, specification: Any, base_path: str | None = None, arguments: dict | None = None,
+                **kwargs: Any) -> None:
+        # connexion's RoutingMiddleware.add_api, with the API's router indexed
+        api = RoutingAPI(specification, base_path=base_path, arguments=arguments, next_app=self.app, **kwargs)
+        api.router = IndexedRouter(routes=api.router.routes, default=api.router.default)
+        for route in self.router.routes:
+            if isinstance(route, Mount) and route.path == api.base_path:
+                route.app.default = api.router
+        self.router.mount(api.base_path, app=api.router)
+
+
+_REPLACED = {RequestValidationMiddleware: FastValidationMiddleware, RoutingMiddleware: IndexedRoutingMiddleware}
+
+
 def _middlewares() -> list[Any]:
-    return [FastValidationMiddleware if m is RequestValidationMiddleware else m
-            for m in ConnexionMiddleware.default_middlewares]
+    return [_REPLACED.get(m, m) for m in ConnexionMiddleware.default_middlewares]
 
 
 class GateApp(AsyncApp):
