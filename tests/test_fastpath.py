@@ -171,3 +171,46 @@ def test_a_qos1_delivery_never_acknowledged_leaves_flight_after_the_puback_wait(
     assert wait_for(lambda: gate.http.get("/clients/mute-sub").json()["inflight_cnt"] == 0, 10)
     publisher.close()
     subscriber.close()
+
+
+def test_session_state_moves_as_amqtts_state_machine():
+    import pytest
+    from amqtt.session import Session
+    from transitions import MachineError
+
+    from mqttgate.broker.amqtt.fastpath import SessionState, light_session
+
+    def walk(session: Session, triggers: list[str]) -> list:
+        seen = []
+        for trigger in triggers:
+            try:
+                getattr(session.transitions, trigger)()
+                outcome = "ok"
+            except MachineError:
+                outcome = "refused"
+            seen.append((trigger, outcome, session.transitions.state, session.transitions.is_connected(),
+                         session.last_connect_time is not None, session.last_disconnect_time is not None))
+        return seen
+
+    for triggers in (["connect", "connect", "disconnect", "disconnect", "connect"],
+                     ["disconnect", "connect", "disconnect", "connect", "connect"]):
+        light = light_session(Session())
+        assert isinstance(light.transitions, SessionState)
+        assert walk(light, triggers) == walk(Session(), triggers)
+    connected = light_session(Session())
+    connected.transitions.connect()
+    with pytest.raises(MachineError):
+        connected.transitions.connect()
+
+
+def test_connected_clients_carry_the_light_session_state(gate):
+    sock, connack = raw_connect(gate.mqtt_port, "light-one", clean=False)
+    assert connack[3] == 0
+    assert gate.http.get("/clients/light-one").json()["connected"] is True
+    sock.sendall(b"\xe0\x00")
+    sock.close()
+    assert wait_for(lambda: gate.http.get("/clients/light-one").json()["connected"] is False, 10)
+    again, connack = raw_connect(gate.mqtt_port, "light-one", clean=False)
+    assert connack[2] == 1 and connack[3] == 0  # session present: resumed, connected again
+    assert wait_for(lambda: gate.http.get("/clients/light-one").json()["connected"] is True, 10)
+    again.close()

@@ -16,6 +16,7 @@ from amqtt.adapters import StreamReaderAdapter, StreamWriterAdapter
 from amqtt.mqtt.constants import QOS_1
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import OUTGOING, OutgoingApplicationMessage, Session
+from transitions import MachineError
 
 # bytes a connection may hold back before they are written within the same turn: past it,
 # the transport's own flow control (pause/resume, drain) takes over as with amqtt's writer
@@ -71,8 +72,58 @@ class CoalescingWriter(StreamWriterAdapter):
 PUBACK_WAIT = 5  # seconds amqtt waits for a PUBACK
 
 
+class SessionState:
+    """amqtt's session state machine, without `transitions.Machine`'s 15 kB a session (two thirds of a Session).
+
+    The same states (new, connected, disconnected), triggers (`connect`, `disconnect`), `is_*`
+    tests, entry callbacks (`Session._on_enter_connected` and `_on_enter_disconnected`, run
+    on every transition into the state, reflexive ones too), and MachineError for a trigger
+    its state does not allow.
+    """
+
+    __slots__ = ("_session", "state")
+
+    def __init__(self, session: Session, state: str = "new") -> None:
+        self._session = session
+        self.state = state
+
+    def connect(self) -> bool:
+        if self.state not in ("new", "disconnected"):
+            raise MachineError(f"\"Can't trigger event connect from state {self.state}!\"")
+        self.state = "connected"
+        self._session._on_enter_connected()
+        return True
+
+    def disconnect(self) -> bool:
+        self.state = "disconnected"  # from every state
+        self._session._on_enter_disconnected()
+        return True
+
+    def is_new(self) -> bool:
+        return self.state == "new"
+
+    def is_connected(self) -> bool:
+        return self.state == "connected"
+
+    def is_disconnected(self) -> bool:
+        return self.state == "disconnected"
+
+
+def light_session(session: Session) -> Session:
+    """Give `session` a `SessionState` in place of its transitions.Machine, in the same state."""
+    if not isinstance(session.transitions, SessionState):
+        session.transitions = SessionState(session, session.transitions.state)
+    return session
+
+
 class FastHandler(BrokerProtocolHandler):
-    """amqtt's protocol handler, with the outgoing QoS 1 flow waiting for its PUBACK more cheaply."""
+    """amqtt's protocol handler: light sessions, and the outgoing QoS 1 flow waiting for its PUBACK more cheaply."""
+
+    @classmethod
+    async def init_from_connect(cls, reader: Any, writer: Any, plugins_manager: Any,
+                                loop: asyncio.AbstractEventLoop | None = None) -> tuple[Any, Session]:
+        handler, session = await super().init_from_connect(reader, writer, plugins_manager, loop=loop)
+        return handler, light_session(session)
 
     async def _handle_qos1_message_flow(self, app_message: Any) -> None:
         # amqtt's flow for an outgoing QoS 1 message, whose asyncio.Future() and
