@@ -10,13 +10,19 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import tempfile
+from pathlib import Path
 
 from mqttgate.broker.amqtt import AmqttBrokerAdapter
+from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.store import Store
 from mqttgate.config import MqttListener
 
 
 async def main(port: int, metrics: bool) -> None:
-    adapter = AmqttBrokerAdapter({"default": MqttListener(bind=f"127.0.0.1:{port}")}, metrics=metrics)
+    retained = RetainedStore(Store(Path(tempfile.mkdtemp(prefix="gate-broker-")) / "mqttgate.db"))
+    adapter = AmqttBrokerAdapter({"default": MqttListener(bind=f"127.0.0.1:{port}")}, retained=retained,
+                                 metrics=metrics)
     await adapter.start()
     print("ready", flush=True)
     stop = asyncio.Event()

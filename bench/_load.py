@@ -34,7 +34,11 @@ class Mqttgate:
                  "MQTTGATE_REST_API__LISTENERS__0__PORT": str(self.http_port), **env},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status")
+        try:
+            wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status")
+        except RuntimeError:
+            self.stop()
+            raise
         key = (self.dir / "data" / "initial_api_key").read_text().strip()
         self.auth_header = "Basic " + base64.b64encode(key.encode()).decode()
 
@@ -68,7 +72,7 @@ class StaticJson:
         self.proc.wait(10)
 
 
-def wait_http(url: str, timeout: float = 20) -> None:
+def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -115,32 +119,41 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
     return status, await reader.readexactly(length)
 
 
-async def _worker(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
+async def _worker(port: int, request: bytes, deadline: float, times: list[float]) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.monotonic() < deadline:
+            start = time.perf_counter()
             writer.write(request)
             status, _ = await read_response(reader)
             if b" 200 " not in status:
                 raise RuntimeError(f"unexpected answer {status!r}")
-            counts[0] += 1
+            times.append(time.perf_counter() - start)
     finally:
         writer.close()
 
 
-def requests_per_second(port: int, path: str, headers: dict[str, str], seconds: float, concurrency: int) -> float:
-    """Requests/s over `concurrency` keep-alive connections for `seconds`."""
+def load(port: int, path: str, headers: dict[str, str], seconds: float, concurrency: int) -> dict[str, float]:
+    """GETs over `concurrency` keep-alive connections for `seconds`: requests/s, and the p50 and p99 in ms."""
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}\r\n".encode()
-    counts = [0]
+    times: list[float] = []
 
     async def run() -> None:
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(_worker(port, request, deadline, counts) for _ in range(concurrency)))
+        await asyncio.gather(*(_worker(port, request, deadline, times) for _ in range(concurrency)))
 
     start = time.monotonic()
     asyncio.run(run())
-    return counts[0] / (time.monotonic() - start)
+    elapsed = time.monotonic() - start
+    times.sort()
+    return {"rps": len(times) / elapsed, "p50": times[len(times) // 2] * 1000,
+            "p99": times[min(len(times) - 1, int(len(times) * 0.99))] * 1000}
+
+
+def requests_per_second(port: int, path: str, headers: dict[str, str], seconds: float, concurrency: int) -> float:
+    """Requests/s over `concurrency` keep-alive connections for `seconds`."""
+    return load(port, path, headers, seconds, concurrency)["rps"]
 
 
 class PlainAmqtt:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from mqttgate.broker.sessions_store import SessionMessage
@@ -244,6 +244,12 @@ class BrokerAdapter(Protocol):
 
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         """One page of clients, connected and offline persistent sessions alike."""
+
+    def list_client_rows(self, where: ClientFilter, *, page: int, limit: int) -> Page[dict[str, Any]]:
+        """The page `list_clients` gives, each client as a dict of `Client`'s fields in their order.
+
+        What the API lists with: a dict per session costs a fifth of a frozen dataclass.
+        """
 
     def get_client(self, clientid: str) -> Client:
         """One client.

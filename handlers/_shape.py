@@ -55,9 +55,9 @@ def parse_time(value: str | None, name: str) -> datetime | None:
 
 
 def plain(item: Any) -> dict[str, Any]:
-    """A flat dataclass as JSON-ready dict: times in RFC 3339, unknown (None) times left out."""
+    """A flat dataclass (or a dict of its fields) as JSON-ready dict: times in RFC 3339, unknown times left out."""
     out = {}
-    for key, value in vars(item).items():
+    for key, value in (item if type(item) is dict else vars(item)).items():
         if isinstance(value, datetime):
             out[key] = rfc3339(value)
         elif value is not None or not key.endswith("_at"):

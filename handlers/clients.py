@@ -10,7 +10,7 @@ from mqttgate.broker.adapter import Client, ClientFilter, Subscription
 from mqttgate.handlers._shape import broker, node, page_body, parse_time, plain
 
 
-def _client(client: Client, node: str, fields: set[str] | None = None) -> dict[str, Any]:
+def _client(client: Client | dict[str, Any], node: str, fields: set[str] | None = None) -> dict[str, Any]:
     body = plain(client)
     body["node"] = node
     return body if fields is None else {k: v for k, v in body.items() if k in fields}
@@ -36,7 +36,7 @@ async def list_clients(
         gte_connected_at=parse_time(gte_connected_at, "gte_connected_at"),
         lte_connected_at=parse_time(lte_connected_at, "lte_connected_at"),
     )
-    result = broker().list_clients(where, page=page, limit=limit)
+    result = broker().list_client_rows(where, page=page, limit=limit)
     here, wanted = node(), None if not fields or "all" in fields else set(fields)
     return page_body(result, page=page, limit=limit, shape=lambda client: _client(client, here, wanted))
 

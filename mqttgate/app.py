@@ -14,7 +14,6 @@ import yaml
 # connexion imports starlette's test client, which warns when httpx2 is not installed
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from connexion import AsyncApp  # noqa: E402
 from connexion.middleware import MiddlewarePosition  # noqa: E402
 from connexion.options import SwaggerUIOptions  # noqa: E402
 from starlette.responses import RedirectResponse, Response  # noqa: E402
@@ -23,6 +22,7 @@ from mqttgate import errors, request_parsing  # noqa: E402
 from mqttgate.api_metrics import ApiMetrics  # noqa: E402
 from mqttgate.broker.errors import GateError  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
+from mqttgate.fast_api import GateApp  # noqa: E402
 from mqttgate.http_limits import RequestLimits  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
@@ -45,7 +45,7 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
         config = load_config(os.environ.get(CONFIG_ENV))
     source = (SPEC_DIR / "openapi.yaml").read_text(encoding="utf-8")
     spec = yaml.safe_load(source)
-    api = AsyncApp(
+    api = GateApp(
         __name__,
         specification_dir=SPEC_DIR,
         # connexion would serve its own copy, every $ref inlined: serve the document as written
@@ -64,7 +64,7 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
     return BrokerLifespan(api, config, rest_listeners)
 
 
-def _serve_spec(api: AsyncApp, source: str, spec: dict[str, Any]) -> None:
+def _serve_spec(api: GateApp, source: str, spec: dict[str, Any]) -> None:
     """The spec at /api/v5/openapi.json and .yaml, as written: its $refs and named components kept."""
     as_json = json.dumps(spec, ensure_ascii=False).encode()
     as_yaml = source.encode()
@@ -97,7 +97,7 @@ class BrokerLifespan:
     the lifespan with one line, so uvicorn and gunicorn stop instead of retrying.
     """
 
-    def __init__(self, api: AsyncApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
+    def __init__(self, api: GateApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
         self.api = api
         self._http = RequestLimits(api, max_body_size=config.rest_api.max_body_size,
                                    max_upload_size=config.rest_api.max_upload_size)

@@ -90,7 +90,7 @@ def serve_forever(config: Config) -> int:
         log_config=None, access_log=config.log_level == "debug", **uvicorn_options(config),
     ))
     try:
-        asyncio.run(server.serve(sockets=sockets))
+        server.run(sockets=sockets)  # on uvloop where installed (uvicorn's `loop="auto"`), as under gunicorn
     except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it caught, once it has shut down
         pass
     return 0 if server.started else 1

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncGenerator
 from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.uri_parsing import OpenAPIURIParser
+from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     FormDataValidator,
     JSONRequestBodyValidator,
     MultiPartFormDataValidator,
     ParameterValidator,
 )
-from jsonschema import ValidationError
+from jsonschema import Draft4Validator, ValidationError
 from starlette.types import Scope
 
 from mqttgate.broker import topics
@@ -23,11 +25,16 @@ from mqttgate.errors import one_line
 
 
 class NamedParameterValidator(ParameterValidator):
-    """connexion's parameter validator, with the parameter's name in a one-line message."""
+    """connexion's parameter validator, with the parameter's name in a one-line message.
+
+    connexion deep-copies the parameter's definition and builds a jsonschema validator of it
+    for every value it checks; here each parameter's validator is built once (jsonschema does
+    not change the schema it validates against).
+    """
 
     @staticmethod
     def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any], param_name: Any = None) -> Any:
-        error = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        error = _validate_parameter(parameter_type, value, param)
         if error and not error.startswith("Missing"):
             message = f"Invalid {parameter_type} parameter '{param['name']}': {one_line(error)}"
             if "x-mqtt-topic" in param.get("schema", {}):
@@ -36,6 +43,29 @@ class NamedParameterValidator(ParameterValidator):
                 raise problem
             return message
         return error
+
+
+# id of a parameter definition -> (the definition, kept so that its id stays its own; its validator)
+_PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+
+
+def _validate_parameter(parameter_type: str, value: Any, param: dict[str, Any]) -> str | None:
+    """connexion's ParameterValidator.validate_parameter, with the parameter's validator built once."""
+    if is_nullable(param) and is_null(value):
+        return None
+    if value is not None:
+        entry = _PARAMETER_VALIDATORS.get(id(param))
+        if entry is None or entry[0] is not param:
+            validator = Draft4Validator(param.get("schema", param), format_checker=Draft4Validator.FORMAT_CHECKER)
+            entry = _PARAMETER_VALIDATORS[id(param)] = (param, validator)
+        try:
+            entry[1].validate(value)
+        except ValidationError as exception:
+            return str(exception)
+        return None
+    if param.get("required"):
+        return f"Missing {parameter_type} parameter '{param['name']}'"
+    return None
 
 
 class RepeatedQueryParser(OpenAPIURIParser):
@@ -71,6 +101,11 @@ class JsonBodyValidator(JSONRequestBodyValidator):
             raise BadRequestProblem(detail="The request body is nested too deep") from None
         except ValueError as exc:  # an integer of over 4,300 digits (Python's int_max_str_digits)
             raise BadRequestProblem(detail=f"The request body is not valid JSON: {one_line(str(exc))}") from None
+
+    @functools.cached_property
+    def _validator(self) -> Any:
+        # connexion builds it again on every use; FastValidationOperation keeps this validator
+        return super()._validator
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if not self._nullable and body is None:

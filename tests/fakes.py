@@ -64,6 +64,10 @@ class FakeBroker:
         chunk = list(islice(found, (page - 1) * limit, page * limit + 1))
         return Page(chunk[:limit], hasnext=len(chunk) > limit, count=len(found))
 
+    def list_client_rows(self, where: ClientFilter, *, page: int, limit: int) -> Page[dict[str, Any]]:
+        found = self.list_clients(where, page=page, limit=limit)
+        return Page([dict(vars(c)) for c in found.items], hasnext=found.hasnext, count=found.count)
+
     def get_client(self, clientid: str) -> Client:
         if clientid not in self.clients:
             raise ClientNotFound(clientid)

@@ -182,6 +182,10 @@ class AmqttBrokerAdapter:
         return self._running.metrics.snapshot()
 
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
+        rows = self.list_client_rows(where, page=page, limit=limit)
+        return Page(items=[Client(**row) for row in rows.items], hasnext=rows.hasnext, count=rows.count)
+
+    def list_client_rows(self, where: ClientFilter, *, page: int, limit: int) -> Page[dict[str, Any]]:
         sessions = self._running.sessions
         start = (page - 1) * limit
         if where.is_empty:
@@ -192,13 +196,16 @@ class AmqttBrokerAdapter:
             matching = (entry[0] for entry in sessions.values() if _matches(entry[0], where))
             found = list(islice(matching, start, start + limit + 1))
             count = None
-        return Page(items=[self._client(s) for s in found[:limit]], hasnext=len(found) > limit, count=count)
+        expiry, mqueue_max = self._expiry, self._max_mqueue_len
+        items = [_client_row(s, expiry=0 if s.clean_session else expiry, mqueue_max=mqueue_max) for s in found[:limit]]
+        return Page(items=items, hasnext=len(found) > limit, count=count)
 
     def get_client(self, clientid: str) -> Client:
         return self._client(self._session(clientid))
 
     def _client(self, session: Session) -> Client:
-        return _client(session, expiry=0 if session.clean_session else self._expiry, mqueue_max=self._max_mqueue_len)
+        return Client(**_client_row(session, expiry=0 if session.clean_session else self._expiry,
+                                    mqueue_max=self._max_mqueue_len))
 
     async def kick_client(self, clientid: str) -> None:
         broker = self._running
@@ -446,31 +453,35 @@ def _route(topic_filter: str, held: list[tuple[Session, int]]) -> Route:
     return Route(topic=topic_filter, subscribers=[Subscription(s.client_id, topic_filter, q) for s, q in held])
 
 
-def _client(session: Session, *, expiry: int, mqueue_max: int) -> Client:
+def _client_row(session: Session, *, expiry: int, mqueue_max: int) -> dict[str, Any]:
+    """A session as `Client`'s fields, in their order."""
     info = session_info(session)
     connected = session.transitions.state == "connected"
-    return Client(
-        clientid=session.client_id,
-        username=session.username,
-        ip_address=session.remote_address,
-        port=session.remote_port,
-        listener=info.listener,
-        connected=connected,
-        clean_start=bool(session.clean_session),
-        keepalive=info.keepalive,
-        created_at=info.created_at,
-        connected_at=info.connected_at,
-        disconnected_at=None if connected else info.disconnected_at,
-        subscriptions_cnt=len(info.subscriptions),
-        inflight_cnt=session.inflight_out_count,
-        mqueue_len=session.retained_messages_count,
-        mqueue_max=mqueue_max,
-        mqueue_dropped=info.mqueue_dropped,
-        expiry_interval=expiry,
-        recv_msg=info.traffic.recv_msg,
-        recv_oct=info.traffic.recv_oct,
-        recv_pkt=info.traffic.recv_pkt,
-        send_msg=info.traffic.send_msg,
-        send_oct=info.traffic.send_oct,
-        send_pkt=info.traffic.send_pkt,
-    )
+    traffic = info.traffic
+    return {
+        "clientid": session.client_id,
+        "username": session.username,
+        "ip_address": session.remote_address,
+        "port": session.remote_port,
+        "listener": info.listener,
+        "connected": connected,
+        "clean_start": bool(session.clean_session),
+        "keepalive": info.keepalive,
+        "created_at": info.created_at,
+        "connected_at": info.connected_at,
+        "disconnected_at": None if connected else info.disconnected_at,
+        "subscriptions_cnt": len(info.subscriptions),
+        "inflight_cnt": session.inflight_out_count,
+        "mqueue_len": session.retained_messages_count,
+        "mqueue_max": mqueue_max,
+        "mqueue_dropped": info.mqueue_dropped,
+        "expiry_interval": expiry,
+        "proto_name": "MQTT",
+        "proto_ver": 4,
+        "recv_msg": traffic.recv_msg,
+        "recv_oct": traffic.recv_oct,
+        "recv_pkt": traffic.recv_pkt,
+        "send_msg": traffic.send_msg,
+        "send_oct": traffic.send_oct,
+        "send_pkt": traffic.send_pkt,
+    }

@@ -15,6 +15,7 @@ from amqtt.session import Session
 
 from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
+from mqttgate.broker.amqtt.fastpath import FastPaths
 from mqttgate.broker.amqtt.framing import PUBLISH_OVERHEAD
 from mqttgate.broker.amqtt.persistence import Durability, DurableHandler, PersistenceRules
 from mqttgate.broker.amqtt.protocol import ProtocolRules
@@ -27,7 +28,8 @@ from mqttgate.broker.sessions_store import SessionStore
 from mqttgate.broker.traces import Tracer
 
 
-class GateBroker(PersistenceRules, ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
+class GateBroker(PersistenceRules, ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules, Routing,
+                 Broker):
     handler_class = DurableHandler
 
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,

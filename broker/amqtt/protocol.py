@@ -32,6 +32,7 @@ from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 from amqtt.utils import gen_client_id
 
+from mqttgate.broker.amqtt.fastpath import FastHandler
 from mqttgate.broker.amqtt.framing import (
     PUBLISH_OVERHEAD,
     Refused,
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_PAYLOAD = 1024 * 1024
 
 
-class GateHandler(BrokerProtocolHandler):
+class GateHandler(FastHandler):
     max_payload_size = DEFAULT_MAX_PAYLOAD
     max_packet_size = DEFAULT_MAX_PAYLOAD + PUBLISH_OVERHEAD
     publish_refused: Any = None  # told of each PUBLISH refused here (the broker counts it)

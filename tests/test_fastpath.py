@@ -1,0 +1,216 @@
+"""The broker's fast paths (broker/amqtt/fastpath.py): amqtt's behaviour at a lower cost, pinned here."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+from mqttgate.broker.amqtt.fastpath import FLUSH_AT, PUBACK_WAIT, CoalescingWriter
+from tests.conftest import wait_for
+from tests.test_sessions import raw_connect
+
+
+def _string(data: bytes) -> bytes:
+    return len(data).to_bytes(2, "big") + data
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        n, digit = n >> 7, n & 0x7F
+        out.append(digit | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def publish(topic: str, payload: bytes, qos: int = 0, packet_id: int = 0) -> bytes:
+    body = _string(topic.encode()) + (packet_id.to_bytes(2, "big") if qos else b"") + payload
+    return bytes([0x30 | qos << 1]) + _varint(len(body)) + body
+
+
+def subscribe(topic: str, qos: int, packet_id: int = 1) -> bytes:
+    body = packet_id.to_bytes(2, "big") + _string(topic.encode()) + bytes([qos])
+    return bytes([0x82]) + _varint(len(body)) + body
+
+
+class Packets:
+    """Reads MQTT packets off a blocking socket."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.buffer = sock, b""
+
+    def _fill(self, n: int) -> None:
+        while len(self.buffer) < n:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError
+            self.buffer += data
+
+    def next(self) -> tuple[int, bytes]:
+        self._fill(2)
+        length, shift, at = 0, 0, 1
+        while True:
+            self._fill(at + 1)
+            byte = self.buffer[at]
+            length += (byte & 0x7F) << shift
+            at += 1
+            if not byte & 0x80:
+                break
+            shift += 7
+        self._fill(at + length)
+        first, body = self.buffer[0], self.buffer[at:at + length]
+        self.buffer = self.buffer[at + length:]
+        return first, body
+
+
+def _published(first: int, body: bytes) -> tuple[int, int | None, bytes]:
+    """(qos, packet id, payload) of a PUBLISH."""
+    qos = (first >> 1) & 3
+    end = 2 + int.from_bytes(body[:2], "big")
+    return (qos, int.from_bytes(body[end:end + 2], "big"), body[end + 2:]) if qos else (qos, None, body[end:])
+
+
+def test_coalescing_writer_writes_a_turns_packets_at_once_in_order_and_before_closing():
+    async def scenario() -> list:
+        received = bytearray()
+        eof = asyncio.Event()
+
+        async def peer(reader, writer):
+            while data := await reader.read(65536):
+                received.extend(data)
+            eof.set()
+
+        server = await asyncio.start_server(peer, "127.0.0.1", 0)
+        _, stream = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
+        sent = []
+        real_write = stream.write
+        stream.write = lambda data: (sent.append(bytes(data)), real_write(data))[1]
+        writer = CoalescingWriter(stream)
+        for part in (b"one", b"two", b"three"):
+            writer.write(part)
+            await writer.drain()  # no back-pressure: does not flush
+        held = list(sent)
+        await asyncio.sleep(0)  # the end of the turn
+        after_turn = list(sent)
+        writer.write(b"x" * FLUSH_AT)  # past the threshold: at once
+        big = len(sent)
+        writer.write(b"last")
+        await writer.close()  # flushes what is held back first
+        await asyncio.wait_for(eof.wait(), 5)
+        server.close()
+        return [held, after_turn, big, sent, bytes(received)]
+
+    held, after_turn, big, sent, received = asyncio.run(scenario())
+    assert held == []
+    assert after_turn == [b"onetwothree"]
+    assert big == 2
+    assert sent[-1] == b"last"
+    assert received == b"onetwothree" + b"x" * FLUSH_AT + b"last"
+
+
+def test_a_burst_reaches_every_subscriber_complete_and_in_order(gate):
+    subscribers = []
+    for n in range(3):
+        sock, connack = raw_connect(gate.mqtt_port, f"burst-sub-{n}")
+        assert connack[3] == 0
+        sock.sendall(subscribe("burst/t", 1))
+        packets = Packets(sock)
+        assert packets.next()[0] >> 4 == 9  # SUBACK
+        subscribers.append((sock, packets))
+    publisher, _ = raw_connect(gate.mqtt_port, "burst-pub")
+    count = 300
+    publisher.sendall(b"".join(publish("burst/t", b"%d" % n, qos=1, packet_id=n + 1) for n in range(count)))
+    acks = Packets(publisher)
+    assert sorted(int.from_bytes(acks.next()[1], "big") for _ in range(count)) == list(range(1, count + 1))
+    for sock, packets in subscribers:
+        got = []
+        for _ in range(count):
+            first, body = packets.next()
+            qos, packet_id, payload = _published(first, body)
+            assert qos == 1
+            sock.sendall(b"\x40\x02" + packet_id.to_bytes(2, "big"))  # PUBACK
+            got.append(payload)
+        assert got == [b"%d" % n for n in range(count)]
+    for n in range(3):
+        assert wait_for(lambda n=n: gate.http.get(f"/clients/burst-sub-{n}").json()["inflight_cnt"] == 0, 10)
+    for sock in [publisher, *(sock for sock, _ in subscribers)]:
+        sock.close()
+
+
+def test_messages_sent_with_the_disconnect_in_one_write_are_all_routed(gate):
+    subscriber, _ = raw_connect(gate.mqtt_port, "tail-sub")
+    subscriber.sendall(subscribe("tail/t", 0))
+    packets = Packets(subscriber)
+    assert packets.next()[0] >> 4 == 9
+    publisher, _ = raw_connect(gate.mqtt_port, "tail-pub")
+    publisher.sendall(b"".join(publish("tail/t", b"%d" % n) for n in range(50)) + b"\xe0\x00")  # + DISCONNECT
+    assert [_published(*packets.next())[2] for _ in range(50)] == [b"%d" % n for n in range(50)]
+    publisher.close()
+    subscriber.close()
+
+
+def test_a_qos1_delivery_never_acknowledged_leaves_flight_after_the_puback_wait(gate):
+    subscriber, _ = raw_connect(gate.mqtt_port, "mute-sub")
+    subscriber.sendall(subscribe("mute/t", 1))
+    packets = Packets(subscriber)
+    assert packets.next()[0] >> 4 == 9
+    publisher, _ = raw_connect(gate.mqtt_port, "mute-pub")
+    publisher.sendall(publish("mute/t", b"first", qos=1, packet_id=1))
+    assert _published(*packets.next())[2] == b"first"  # and no PUBACK from us
+    started = time.monotonic()
+    assert gate.http.get("/clients/mute-sub").json()["inflight_cnt"] == 1
+    assert wait_for(lambda: gate.http.get("/clients/mute-sub").json()["inflight_cnt"] == 0, PUBACK_WAIT + 10)
+    assert time.monotonic() - started >= PUBACK_WAIT - 1.5
+    client = gate.http.get("/clients/mute-sub").json()
+    assert client["connected"] is True  # amqtt gives up on the message, not on the connection
+    publisher.sendall(publish("mute/t", b"second", qos=1, packet_id=2))
+    qos, packet_id, payload = _published(*packets.next())
+    assert (qos, payload) == (1, b"second")
+    subscriber.sendall(b"\x40\x02" + packet_id.to_bytes(2, "big"))
+    assert wait_for(lambda: gate.http.get("/clients/mute-sub").json()["inflight_cnt"] == 0, 10)
+    publisher.close()
+    subscriber.close()
+
+
+def test_session_state_moves_as_amqtts_state_machine():
+    import pytest
+    from amqtt.session import Session
+    from transitions import MachineError
+
+    from mqttgate.broker.amqtt.fastpath import SessionState, light_session
+
+    def walk(session: Session, triggers: list[str]) -> list:
+        seen = []
+        for trigger in triggers:
+            try:
+                getattr(session.transitions, trigger)()
+                outcome = "ok"
+            except MachineError:
+                outcome = "refused"
+            seen.append((trigger, outcome, session.transitions.state, session.transitions.is_connected(),
+                         session.last_connect_time is not None, session.last_disconnect_time is not None))
+        return seen
+
+    for triggers in (["connect", "connect", "disconnect", "disconnect", "connect"],
+                     ["disconnect", "connect", "disconnect", "connect", "connect"]):
+        light = light_session(Session())
+        assert isinstance(light.transitions, SessionState)
+        assert walk(light, triggers) == walk(Session(), triggers)
+    connected = light_session(Session())
+    connected.transitions.connect()
+    with pytest.raises(MachineError):
+        connected.transitions.connect()
+
+
+def test_connected_clients_carry_the_light_session_state(gate):
+    sock, connack = raw_connect(gate.mqtt_port, "light-one", clean=False)
+    assert connack[3] == 0
+    assert gate.http.get("/clients/light-one").json()["connected"] is True
+    sock.sendall(b"\xe0\x00")
+    sock.close()
+    assert wait_for(lambda: gate.http.get("/clients/light-one").json()["connected"] is False, 10)
+    again, connack = raw_connect(gate.mqtt_port, "light-one", clean=False)
+    assert connack[2] == 1 and connack[3] == 0  # session present: resumed, connected again
+    assert wait_for(lambda: gate.http.get("/clients/light-one").json()["connected"] is True, 10)
+    again.close()
