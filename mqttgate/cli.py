@@ -8,12 +8,13 @@ import json
 import logging
 import os
 import signal
-import socket
+import ssl
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from mqttgate import __version__
+from mqttgate import __version__, logs
 from mqttgate.config import CONFIG_ENV, Config, ConfigError, load_config
 
 
@@ -57,47 +58,49 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(api_key_command(config, args))
     if args.log_level:
         config = replace(config, log_level=args.log_level)
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if config.log_level != "debug":
-        # amqtt logs every connection at INFO, and transitions every state change
-        for chatty in ("amqtt", "transitions"):
-            logging.getLogger(chatty).setLevel(logging.WARNING)
-    sys.exit(serve_forever(config))
+    logs.configure(config)
+    sys.exit(serve_forever(config, lambda: _reload_config(args)))
 
 
-def serve_forever(config: Config) -> int:
-    """Serve until a stop signal; the exit status."""
+def _reload_config(args: argparse.Namespace) -> Config:
+    """The configuration as SIGHUP reads it: the file and the environment again, the command line's options kept."""
+    config = load_config(args.config or os.environ.get(CONFIG_ENV))
+    if args.data_dir:
+        config = replace(config, data_dir=args.data_dir)
+    if args.log_level:
+        config = replace(config, log_level=args.log_level)
+    return config
+
+
+def serve_forever(config: Config, load: Callable[[], Config] | None = None) -> int:
+    """Serve until a stop signal; the exit status. SIGHUP reloads what `serving.Reloader` says, read by `load`."""
+    load = load or (lambda: config)
     if not config.rest_api.enabled:
-        return asyncio.run(_broker_only(config))
+        return asyncio.run(_broker_only(config, load))
     import uvicorn
 
     from mqttgate.app import API_BASE, DOCS_PATH, create_app
+    from mqttgate.serving import GateServer, Reloader, bind_all
 
     try:
-        sockets = [_bind(listener.bind_address, listener.port) for listener in config.rest_api.listeners]
-    except OSError as exc:
+        bound = bind_all(config.rest_api.listeners)
+    except (OSError, ssl.SSLError) as exc:
         print(f"mqttgate: cannot open a REST API listener: {exc}", file=sys.stderr)
         return 1
-    rest_listeners = []
-    for listener, sock in zip(config.rest_api.listeners, sockets, strict=True):
-        host, port = sock.getsockname()[:2]
-        docs = f" (Swagger UI at {DOCS_PATH})" if config.rest_api.swagger_ui else ""
-        logging.getLogger("mqttgate").info("REST API listener %s on http://%s:%s%s%s",
-                                           listener.name, host, port, API_BASE, docs)
-        rest_listeners.append((listener.name, f"{host}:{port}"))
-    server = uvicorn.Server(uvicorn.Config(
-        create_app(config, rest_listeners), lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
-        log_config=None, access_log=config.log_level == "debug",
-    ))
-    try:
-        asyncio.run(server.serve(sockets=sockets))
-    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it caught, once it has shut down
-        pass
+    if config.rest_api.swagger_ui:
+        logging.getLogger("mqttgate").info("REST API at %s, Swagger UI at %s", API_BASE, DOCS_PATH)
+    app = create_app(config, [(item.listener.name, item.address) for item in bound])
+    server = GateServer(uvicorn.Config(
+        app, lifespan="on", log_level=config.log_level, timeout_graceful_shutdown=2,
+        log_config=None, access_log=False,
+    ), bound, Reloader(load, config, lambda: app.runtime, bound))
+    asyncio.run(server.serve())
     return 0 if server.started else 1
 
 
-async def _broker_only(config: Config) -> int:
+async def _broker_only(config: Config, load: Callable[[], Config]) -> int:
     from mqttgate.runtime import Runtime
+    from mqttgate.serving import Reloader
 
     log = logging.getLogger("mqttgate")
     try:
@@ -110,6 +113,7 @@ async def _broker_only(config: Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, Reloader(load, config, lambda: runtime))
     await stop.wait()
     await runtime.stop()
     return 0
@@ -140,16 +144,6 @@ def backup_command(config: Config, action: str, filename: str | None) -> int:
         print(f"mqttgate: {exc.message}", file=sys.stderr)
         return 1
     return 0
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                          flags=socket.AI_PASSIVE)[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(address)
-    sock.set_inheritable(True)
-    return sock
 
 
 def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:

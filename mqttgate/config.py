@@ -76,11 +76,25 @@ class MqttConfig:
 
 @dataclass(frozen=True)
 class RestListener:
-    """One HTTP listener of the management API (HiveMQ style: name, port, bind address)."""
+    """One listener of the management API (HiveMQ style: name, port, bind address).
+
+    Attributes:
+        certfile: PEM certificate chain; set, the listener speaks HTTPS.
+        keyfile: PEM private key of `certfile`, required with it.
+        cacertfile: PEM CA certificates; set, a client must present a certificate they signed
+            (mutual TLS). Needs `certfile`.
+    """
 
     name: str = "http-default"
     port: int = 8888
     bind_address: str = "127.0.0.1"
+    certfile: str | None = None
+    keyfile: str | None = None
+    cacertfile: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.certfile is not None
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,21 @@ class TraceConfig:
 
 
 @dataclass(frozen=True)
+class LogConfig:
+    """Where and how `mqttgate serve` logs (the level is `log_level`).
+
+    Attributes:
+        format: `text` lines, or `json`: one JSON object per line.
+        file: a file to append to; none logs to stderr.
+        access_log: one line per REST API request (logger `mqttgate.access`, at info).
+    """
+
+    format: Literal["text", "json"] = "text"
+    file: str | None = None
+    access_log: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole mqttgate configuration.
 
@@ -139,6 +168,7 @@ class Config:
     rest_api: RestApiConfig = field(default_factory=RestApiConfig)
     api_key: ApiKeyConfig = field(default_factory=ApiKeyConfig)
     trace: TraceConfig = field(default_factory=TraceConfig)
+    log: LogConfig = field(default_factory=LogConfig)
 
     @property
     def data_path(self) -> Path:
@@ -290,6 +320,21 @@ def _check(config: Config) -> None:
             raise ConfigError(f"rest_api.listeners[{i}].port: must be 0..65535, got {listener.port}")
     if config.rest_api.enabled and not config.rest_api.listeners:
         raise ConfigError("rest_api.listeners: at least one listener is needed while rest_api.enabled is true")
+    _check_rest_tls(config.rest_api.listeners)
+
+
+# REST API over TLS (issue 15)
+def _check_rest_tls(listeners: list[RestListener]) -> None:
+    for i, listener in enumerate(listeners):
+        where = f"rest_api.listeners[{i}]"
+        if (listener.certfile is None) != (listener.keyfile is None):
+            raise ConfigError(f"{where}: certfile and keyfile go together (HTTPS needs both)")
+        if listener.cacertfile is not None and listener.certfile is None:
+            raise ConfigError(f"{where}.cacertfile: mutual TLS needs certfile and keyfile too")
+        for key in ("certfile", "keyfile", "cacertfile"):
+            file = getattr(listener, key)
+            if file is not None and not Path(file).is_file():
+                raise ConfigError(f"{where}.{key}: no such file {file}")
 
 
 def _split_bind(bind: str, where: str) -> tuple[str, int]:

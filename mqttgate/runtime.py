@@ -59,7 +59,8 @@ class Runtime:
             api_keys = ApiKeys(store)
             if config.api_key.bootstrap_file:
                 api_keys.load_bootstrap_file(Path(config.api_key.bootstrap_file))
-            first = api_keys.ensure_first_key(data)
+            # with the API off, a key would open nothing (and a printed secret is one more to guard)
+            first = api_keys.ensure_first_key(data) if config.rest_api.enabled else None
             if first:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",

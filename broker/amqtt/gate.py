@@ -19,12 +19,13 @@ from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
 from mqttgate.broker.amqtt.sessions import SessionRules
+from mqttgate.broker.amqtt.tls import TlsRules
 from mqttgate.broker.metrics import Metrics
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.traces import Tracer
 
 
-class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
+class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, TlsRules, Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
                  tracer: Tracer | None, access: Access | None = None) -> None:
