@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.certs import TestCA
+from tests.conftest import wait_for
 from tests.live import free_port
 from tests.processes import Process
 from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
@@ -98,6 +99,8 @@ def test_serve_exits_0_on_a_stop_signal(started, sig):  # noqa: F811
 
 def test_no_api_key_is_made_or_printed_with_the_api_disabled(started):  # noqa: F811
     process = started(SERVE, http=False, env={"MQTTGATE_REST_API__ENABLED": "false"}).wait_ready()
+    process.proc.send_signal(signal.SIGHUP)  # reloads here too, and does not stop it
+    assert wait_for(lambda: "SIGHUP: reloaded" in process.output(), timeout=15), process.output()
     process.stop(signal.SIGTERM)
     assert process.proc.returncode == 0
     assert "secret" not in process.output()
