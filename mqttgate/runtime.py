@@ -19,6 +19,7 @@ from mqttgate.broker.amqtt import AmqttBrokerAdapter
 from mqttgate.broker.api_keys import ApiKeys
 from mqttgate.broker.backups import Backups
 from mqttgate.broker.errors import BrokerOwned
+from mqttgate.broker.ops.operations import Operations, Thresholds
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.store import Store
 from mqttgate.broker.traces import Tracer
@@ -41,6 +42,7 @@ class Runtime:
     broker: BrokerAdapter
     retained: RetainedStore
     _lock_fd: int
+    ops: Operations
 
     @classmethod
     async def start(cls, config: Config) -> Runtime:
@@ -80,6 +82,7 @@ class Runtime:
                               config=dataclasses.asdict(config),
                               on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained])
             await broker.start()
+            ops = _operations(config, store, broker, node, backups, tracer)
         except BaseException:
             retained.close()
             store.close()
@@ -87,16 +90,31 @@ class Runtime:
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd)
+        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd, ops)
 
     async def stop(self) -> None:
         try:
+            await self.ops.stop()
             await self.broker.stop()
         finally:
             self.retained.close()  # after the broker: what it retained while stopping is written too
             self.tracer.close()
             self.store.close()
             os.close(self._lock_fd)
+
+
+def _operations(config: Config, store: Store, broker: BrokerAdapter, node: str, backups: Backups,
+                tracer: Tracer) -> Operations:
+    """Monitor, alarms and audit log (issue 15), watching the broker, the backups and the traces."""
+    alarm = config.alarm
+    ops = Operations(store, broker, node=node, interval=config.monitor.interval, retention=config.monitor.retention,
+                     thresholds=Thresholds(alarm.system_memory_high_watermark, alarm.process_memory_high_watermark,
+                                           alarm.listener_connections_high_watermark),
+                     audit_max_entries=config.audit.max_entries, alarm_size_limit=alarm.size_limit)
+    ops.watch_backups(backups)
+    tracer.on_write_result = ops.trace_result
+    ops.start()
+    return ops
 
 
 def node_name() -> str:
