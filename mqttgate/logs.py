@@ -14,7 +14,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # amqtt logs every connection at INFO, and transitions every state change
 CHATTY = ("amqtt", "transitions")
 # what a LogRecord carries by itself; anything else came as `extra` and goes into the JSON line
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName",
+                                                                           "color_message"}  # uvicorn's
 
 
 class JsonLines(logging.Formatter):

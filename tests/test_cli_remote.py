@@ -21,7 +21,7 @@ from tests.test_rest_tls import listener_env
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     process = Process([BIN / "mqttgate", "serve"], tmp_path_factory.mktemp("cli"))
-    process.wait_ready()
+    process.wait_ready(60)
     yield process
     process.stop(signal.SIGTERM)
     process.close()
@@ -159,7 +159,7 @@ def test_the_cli_over_https_with_a_client_certificate(tmp_path):
         1, name="mtls", port=port, certfile=server_cert.certfile, keyfile=server_cert.keyfile,
         cacertfile=ca.certfile))
     try:
-        process.wait_ready()
+        process.wait_ready(60)
         url = f"https://127.0.0.1:{port}/api/v5"
         answer = cli_json(process, "clients", "list", "--url", url, "--cacert", str(ca.certfile),
                           "--cert", str(client_cert.certfile), "--key", str(client_cert.keyfile))

@@ -17,11 +17,18 @@ GUNICORN = [BIN / "gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-w", "1", "
 
 
 def prometheus(http: httpx.Client) -> dict[str, float]:
-    """Every unlabelled sample of the scrape, parsed by prometheus_client's own parser."""
+    """Every sample of the scrape that is unlabelled or labelled with the node alone, parsed by
+    prometheus_client's own parser."""
     response = http.get("/prometheus/stats")
     assert response.status_code == 200, response.text
+    node = http.get("/status").json()["node"]
     return {sample.name: sample.value for family in text_string_to_metric_families(response.text)
-            for sample in family.samples if not sample.labels}
+            for sample in family.samples if sample.labels in ({}, {"node": node})}
+
+
+def prometheus_name(stat: str) -> str:
+    """A /stats name as scraped: `connections.count` is `mqttgate_connections` (promtool: no gauge `_count`)."""
+    return "mqttgate_" + stat.removesuffix(".count").replace(".", "_")
 
 
 def test_prometheus_says_what_metrics_and_stats_say(gate, mqtt_client):
@@ -37,7 +44,7 @@ def test_prometheus_says_what_metrics_and_stats_say(gate, mqtt_client):
     stats = gate.http.get("/stats", params={"aggregate": "true"}).json()
     scraped = prometheus(gate.http)
     assert {name: scraped[f"mqttgate_{name.replace('.', '_')}_total"] for name in metrics} == metrics
-    assert {name: scraped[f"mqttgate_{name.replace('.', '_')}"] for name in stats} == stats
+    assert {name: scraped[prometheus_name(name)] for name in stats} == stats
     assert metrics["messages.sent"] == 3 and stats["retained.count"] == 1 and stats["live_connections.count"] == 2
 
 

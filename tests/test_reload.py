@@ -41,7 +41,7 @@ def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(starte
            "MQTTGATE_MQTT__LISTENERS__SECURE__CERTFILE": str(first.certfile),
            "MQTTGATE_MQTT__LISTENERS__SECURE__KEYFILE": str(first.keyfile),
            **listener_env(1, name="https", port=https_port, certfile=first.certfile, keyfile=first.keyfile)}
-    process = started(SERVE, env=env, config=f"api_key: {{bootstrap_file: {bootstrap}}}\n").wait_ready()
+    process = started(SERVE, env=env, config=f"api_key: {{bootstrap_file: {bootstrap}}}\n").wait_ready(60)
     assert served_serial(mqtts_port, ca) == first.serial
     assert served_serial(https_port, ca) == first.serial
 
@@ -87,7 +87,7 @@ def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(starte
 
 
 def test_sighup_with_a_broken_file_keeps_what_runs(started, tmp_path):  # noqa: F811
-    process = started(SERVE).wait_ready()
+    process = started(SERVE).wait_ready(60)
     client = MqttClient(process.mqtt_port, "stays").connect()
     try:
         process.config_file.write_text(process.config_file.read_text() + "colour: red\n")

@@ -39,7 +39,7 @@ def test_https_mutual_tls_and_plain_http_listeners_at_once(started, ca, tmp_path
            **listener_env(2, name="mtls", port=mtls_port, bind_address="127.0.0.1",
                           certfile=server.certfile, keyfile=server.keyfile, cacertfile=ca.certfile),
            **listener_env(3, name="http-open", port=open_port, bind_address="0.0.0.0")}
-    process: Process = started(SERVE, env=env).wait_ready()
+    process: Process = started(SERVE, env=env).wait_ready(60)
     auth = process.api_auth()
 
     plain = httpx.get(f"{process.url}/clients", auth=auth, timeout=5)
@@ -92,13 +92,13 @@ def test_a_key_that_does_not_match_the_certificate_fails_the_start(started, ca):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_exits_0_on_a_stop_signal(started, sig):  # noqa: F811
-    process = started(SERVE).wait_ready()
+    process = started(SERVE).wait_ready(60)
     process.stop(sig)
     assert process.proc.returncode == 0, process.output()
 
 
 def test_no_api_key_is_made_or_printed_with_the_api_disabled(started):  # noqa: F811
-    process = started(SERVE, http=False, env={"MQTTGATE_REST_API__ENABLED": "false"}).wait_ready()
+    process = started(SERVE, http=False, env={"MQTTGATE_REST_API__ENABLED": "false"}).wait_ready(60)
     process.proc.send_signal(signal.SIGHUP)  # reloads here too, and does not stop it
     assert wait_for(lambda: "SIGHUP: reloaded" in process.output(), timeout=15), process.output()
     process.stop(signal.SIGTERM)
