@@ -95,3 +95,24 @@ def test_rest_listeners_are_those_served(started, command, name):
     listeners = httpx.get(f"{process.url}/listeners", auth=process.api_auth(), timeout=5).json()
     assert [(listener["id"], listener["bind"]) for listener in listeners] == [
         ("tcp:default", f"127.0.0.1:{process.mqtt_port}"), (f"http:{name}", f"127.0.0.1:{process.http_port}")]
+
+
+def test_the_scrape_passes_promtool_and_carries_build_info_and_the_node(gate):
+    import shutil
+    import subprocess
+
+    scrape = gate.http.get("/prometheus/stats").text
+    node = gate.http.get("/status").json()["node"]
+    families = {family.name: family for family in text_string_to_metric_families(scrape)}
+    (build,) = families["mqttgate_build_info"].samples
+    assert build.value == 1 and build.labels["node"] == node and build.labels["version"]
+    assert families["mqttgate_connections"].type == "gauge"
+    assert families["mqttgate_connections"].samples[0].labels == {"node": node}
+    assert families["mqttgate_messages_received"].samples[0].labels == {"node": node}
+    assert not [name for name, family in families.items() if family.type == "gauge" and name.endswith("_count")]
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (Debian: apt-get install prometheus)")
+    checked = subprocess.run([promtool, "check", "metrics"], input=scrape, capture_output=True, text=True,
+                             timeout=30)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
