@@ -24,15 +24,20 @@ class OpsDb:
     def __init__(self, store: Store) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mqttgate-ops-db")
         self._db = self._executor.submit(store.connect).result()
+        self._closed = False
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(connection)` in the worker thread.
 
         Raises:
-            sqlite3.Error: the database refused (locked past the busy timeout, full disk, damaged).
+            sqlite3.Error: the database refused (locked past the busy timeout, full disk, damaged), or
+                it is closed (a request finishing while mqttgate stops).
         """
+        if self._closed:
+            raise sqlite3.ProgrammingError("the operations database is closed: mqttgate is stopping")
         return await asyncio.get_running_loop().run_in_executor(self._executor, work, self._db)
 
     def close(self) -> None:
+        self._closed = True
         self._executor.submit(self._db.close).result()
         self._executor.shutdown()
