@@ -225,8 +225,8 @@ def check_config_command(config: Config, args: argparse.Namespace) -> int:
         print(f"mqttgate: invalid configuration: a certificate and key cannot be loaded: {exc}", file=sys.stderr)
         return 2
     effective = mask_secrets(dataclasses.asdict(config))
-    print(json.dumps(effective, indent=2) if args.json else yaml.safe_dump(effective, sort_keys=False), end="\n"
-          if args.json else "")
+    sys.stdout.write(json.dumps(effective, indent=2) + "\n" if args.json
+                     else yaml.safe_dump(effective, sort_keys=False))
     print("mqttgate: configuration OK", file=sys.stderr)
     return 0
 
