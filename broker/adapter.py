@@ -242,6 +242,14 @@ class BrokerAdapter(Protocol):
     def status(self) -> BrokerStatus:
         """Whether the broker runs, since when, and on which listeners."""
 
+    def reload_tls(self) -> list[str]:
+        """Load the certificate and key files of the TLS listeners again, for the handshakes to come
+        (open connections stay); the names of the listeners reloaded.
+
+        Raises:
+            OSError, ssl.SSLError: a file is missing or holds no matching certificate and key.
+        """
+
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         """One page of clients, connected and offline persistent sessions alike."""
 

@@ -109,6 +109,39 @@ _MIGRATIONS: list[str] = [
         PRIMARY KEY (clientid, packet_id)
     ) WITHOUT ROWID;
     """,
+    # operations: the monitor's samples, the audit log; both pruned to a bound as they grow
+    """
+    CREATE TABLE monitor_samples (
+        node             TEXT NOT NULL,
+        at               INTEGER NOT NULL,
+        connections      INTEGER NOT NULL,
+        live_connections INTEGER NOT NULL,
+        sessions         INTEGER NOT NULL,
+        subscriptions    INTEGER NOT NULL,
+        topics           INTEGER NOT NULL,
+        retained         INTEGER NOT NULL,
+        received         INTEGER NOT NULL,
+        sent             INTEGER NOT NULL,
+        dropped          INTEGER NOT NULL,
+        PRIMARY KEY (node, at)
+    );
+    CREATE TABLE audit_log (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at       INTEGER NOT NULL,
+        node             TEXT NOT NULL,
+        origin           TEXT NOT NULL,
+        source           TEXT NOT NULL,
+        source_ip        TEXT NOT NULL,
+        operation_id     TEXT NOT NULL,
+        operation_type   TEXT NOT NULL,
+        operation_result TEXT NOT NULL,
+        http_method      TEXT NOT NULL,
+        http_status_code INTEGER NOT NULL,
+        http_request     TEXT NOT NULL,
+        duration_ms      INTEGER NOT NULL
+    );
+    CREATE INDEX audit_log_created_at ON audit_log (created_at);
+    """,
 ]
 
 

@@ -9,8 +9,10 @@ trace, so clients that match nothing are not slowed.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,8 @@ from mqttgate.broker.errors import AlreadyExists, ExceedLimit, InvalidRequest, T
 from mqttgate.broker.files import open_private, private_dir
 from mqttgate.broker.store import Store
 from mqttgate.broker.topics import matches
+
+log = logging.getLogger(__name__)
 
 TraceType = Literal["clientid", "topic", "ip_address"]
 PayloadEncode = Literal["text", "hex", "hidden"]
@@ -71,6 +75,9 @@ class Tracer:
         self.max_log_size = max_log_size
         self._traces: dict[str, Trace] = {}
         self._files: dict[str, io.BufferedWriter] = {}
+        # told of a trace whose log cannot be written, and of it working again (the alarms)
+        self.on_write_result: Callable[[str, OSError | None], None] | None = None
+        self._failing: set[str] = set()
         self.reload()
 
     def reload(self) -> None:
@@ -127,6 +134,10 @@ class Tracer:
         del self._traces[name]
         self._close_file(name)
         self._log_path(name).unlink(missing_ok=True)
+        if name in self._failing:  # nothing left to fail
+            self._failing.discard(name)
+            if self.on_write_result is not None:
+                self.on_write_result(name, None)
 
     def read_log(self, name: str, position: int, size: int) -> tuple[bytes, int]:
         """Up to `size` bytes of the log from `position`; the bytes and the next position."""
@@ -169,12 +180,26 @@ class Tracer:
                 self._write(trace, _line(now, event, clientid, ip_address, topic, payload, qos, trace.payload_encode))
 
     def _write(self, trace: Trace, line: bytes) -> None:
-        file = self._files.get(trace.name)
-        if file is None:
-            fd = open_private(self._log_path(trace.name), os.O_WRONLY | os.O_APPEND)
-            file = self._files[trace.name] = os.fdopen(fd, "ab")
-        if file.tell() + len(line) <= self.max_log_size:
-            file.write(line)
+        # called on the MQTT packet path: a log that cannot be written (folder gone, disk full)
+        # must not fail the packet, so the error is reported and the event passed over
+        try:
+            file = self._files.get(trace.name)
+            if file is None:
+                fd = open_private(self._log_path(trace.name), os.O_WRONLY | os.O_APPEND)
+                file = self._files[trace.name] = os.fdopen(fd, "ab")
+            if file.tell() + len(line) <= self.max_log_size:
+                file.write(line)
+        except OSError as exc:
+            if trace.name not in self._failing:
+                self._failing.add(trace.name)
+                log.error("trace %s cannot write its log: %s", trace.name, exc)
+                if self.on_write_result is not None:
+                    self.on_write_result(trace.name, exc)
+            return
+        if trace.name in self._failing:
+            self._failing.discard(trace.name)
+            if self.on_write_result is not None:
+                self.on_write_result(trace.name, None)
 
     def _flush(self, name: str) -> None:
         if name in self._files:

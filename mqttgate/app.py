@@ -24,6 +24,7 @@ from mqttgate.broker.errors import GateError  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
 from mqttgate.fast_api import GateApp  # noqa: E402
 from mqttgate.http_limits import RequestLimits  # noqa: E402
+from mqttgate.request_log import RequestLog  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
 SPEC_DIR = Path(str(resources.files("mqttgate.spec")))
@@ -61,6 +62,9 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
     errors.register(api, errors.SpecRoutes(spec, API_BASE))
     # outside the exception handling, so that error answers are counted with their status
     api.add_middleware(ApiMetrics, position=MiddlewarePosition.BEFORE_EXCEPTION)
+    # access and audit logs (issue 15): outside the exception handling too, for the final status
+    api.add_middleware(RequestLog, position=MiddlewarePosition.BEFORE_EXCEPTION,
+                       access=config.log.access_log, audit=config.audit.enabled)
     return BrokerLifespan(api, config, rest_listeners)
 
 
@@ -120,7 +124,7 @@ class BrokerLifespan:
                 scope.setdefault("state", {}).update(
                     broker=self.runtime.broker, api_keys=self.runtime.api_keys, tracer=self.runtime.tracer,
                     backups=self.runtime.backups, access=self.runtime.access, node=self.runtime.node,
-                    rest_listeners=self.rest_listeners,
+                    rest_listeners=self.rest_listeners, ops=self.runtime.ops,
                 )
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -87,11 +87,25 @@ class MqttConfig:
 
 @dataclass(frozen=True)
 class RestListener:
-    """One HTTP listener of the management API (HiveMQ style: name, port, bind address)."""
+    """One listener of the management API (HiveMQ style: name, port, bind address).
+
+    Attributes:
+        certfile: PEM certificate chain; set, the listener speaks HTTPS.
+        keyfile: PEM private key of `certfile`, required with it.
+        cacertfile: PEM CA certificates; set, a client must present a certificate they signed
+            (mutual TLS). Needs `certfile`.
+    """
 
     name: str = "http-default"
     port: int = 8888
     bind_address: str = "127.0.0.1"
+    certfile: str | None = None
+    keyfile: str | None = None
+    cacertfile: str | None = None
+
+    @property
+    def tls(self) -> bool:
+        return self.certfile is not None
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,65 @@ class TraceConfig:
 
 
 @dataclass(frozen=True)
+class LogConfig:
+    """Where and how `mqttgate serve` logs (the level is `log_level`).
+
+    Attributes:
+        format: `text` lines, or `json`: one JSON object per line.
+        file: a file to append to; none logs to stderr.
+        access_log: one line per REST API request (logger `mqttgate.access`, at info).
+    """
+
+    format: Literal["text", "json"] = "text"
+    file: str | None = None
+    access_log: bool = True
+
+
+@dataclass(frozen=True)
+class MonitorConfig:
+    """The monitor's history (EMQX's /monitor).
+
+    Attributes:
+        interval: seconds between samples (EMQX: 10).
+        retention: seconds a sample is kept (default 7 days); the table stays within
+            retention / interval rows.
+    """
+
+    interval: float = 10.0
+    retention: float = 7 * 86400
+
+
+@dataclass(frozen=True)
+class AlarmConfig:
+    """When alarms go off, as fractions (EMQX's sysmon watermarks), and how many cleared ones are kept.
+
+    Attributes:
+        system_memory_high_watermark: the host's memory in use, of its total.
+        process_memory_high_watermark: mqttgate's resident memory, of the host's total.
+        listener_connections_high_watermark: an MQTT listener's connections, of its max_connections.
+        size_limit: deactivated alarms kept.
+    """
+
+    system_memory_high_watermark: float = 0.7
+    process_memory_high_watermark: float = 0.05
+    listener_connections_high_watermark: float = 0.9
+    size_limit: int = 1000
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    """The audit log of changes made through the API and the command line.
+
+    Attributes:
+        enabled: record changes.
+        max_entries: entries kept; past it the oldest are deleted.
+    """
+
+    enabled: bool = True
+    max_entries: int = 5000
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole mqttgate configuration.
 
@@ -157,6 +230,10 @@ class Config:
     rest_api: RestApiConfig = field(default_factory=RestApiConfig)
     api_key: ApiKeyConfig = field(default_factory=ApiKeyConfig)
     trace: TraceConfig = field(default_factory=TraceConfig)
+    log: LogConfig = field(default_factory=LogConfig)
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    alarm: AlarmConfig = field(default_factory=AlarmConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
 
     @property
     def data_path(self) -> Path:
@@ -314,6 +391,34 @@ def _check(config: Config) -> None:
             raise ConfigError(f"rest_api.listeners[{i}].port: must be 0..65535, got {listener.port}")
     if config.rest_api.enabled and not config.rest_api.listeners:
         raise ConfigError("rest_api.listeners: at least one listener is needed while rest_api.enabled is true")
+    _check_rest_tls(config.rest_api.listeners)
+    _check_operations(config)
+
+
+# REST API over TLS (issue 15)
+def _check_rest_tls(listeners: list[RestListener]) -> None:
+    for i, listener in enumerate(listeners):
+        where = f"rest_api.listeners[{i}]"
+        if (listener.certfile is None) != (listener.keyfile is None):
+            raise ConfigError(f"{where}: certfile and keyfile go together (HTTPS needs both)")
+        if listener.cacertfile is not None and listener.certfile is None:
+            raise ConfigError(f"{where}.cacertfile: mutual TLS needs certfile and keyfile too")
+        for key in ("certfile", "keyfile", "cacertfile"):
+            file = getattr(listener, key)
+            if file is not None and not Path(file).is_file():
+                raise ConfigError(f"{where}.{key}: no such file {file}")
+
+
+# monitor, alarms, audit (issue 15)
+def _check_operations(config: Config) -> None:
+    if config.monitor.interval <= 0 or config.monitor.retention < config.monitor.interval:
+        raise ConfigError("monitor: interval must be more than 0 seconds and retention at least one interval")
+    for key in ("system_memory_high_watermark", "process_memory_high_watermark",
+                "listener_connections_high_watermark"):
+        if not 0 < getattr(config.alarm, key) <= 1:
+            raise ConfigError(f"alarm.{key}: must be a fraction in (0, 1], got {getattr(config.alarm, key)}")
+    if config.alarm.size_limit < 1 or config.audit.max_entries < 1:
+        raise ConfigError("alarm.size_limit and audit.max_entries: must be 1 or more")
 
 
 def _split_bind(bind: str, where: str) -> tuple[str, int]:

@@ -20,6 +20,7 @@ from mqttgate.broker.api_keys import ApiKeys
 from mqttgate.broker.backups import Backups
 from mqttgate.broker.errors import BrokerOwned
 from mqttgate.broker.files import private_dir
+from mqttgate.broker.ops.operations import Operations, Thresholds
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.sessions_store import SqliteSessionStore
 from mqttgate.broker.store import Store
@@ -43,6 +44,7 @@ class Runtime:
     broker: BrokerAdapter
     retained: RetainedStore
     _lock_fd: int
+    ops: Operations
     sessions: SqliteSessionStore | None = None
 
     @classmethod
@@ -62,7 +64,8 @@ class Runtime:
             api_keys = ApiKeys(store)
             if config.api_key.bootstrap_file:
                 api_keys.load_bootstrap_file(Path(config.api_key.bootstrap_file))
-            first = api_keys.ensure_first_key(data)
+            # with the API off, a key would open nothing (and a printed secret is one more to guard)
+            first = api_keys.ensure_first_key(data) if config.rest_api.enabled else None
             if first:
                 print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
                       f"{data / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
@@ -84,6 +87,7 @@ class Runtime:
                               on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained,
                                          broker.reload_sessions])
             await broker.start()
+            ops = _operations(config, store, broker, node, backups, tracer)
         except BaseException:
             if sessions is not None:
                 sessions.close()
@@ -93,10 +97,11 @@ class Runtime:
             raise
         for listener in broker.status().listeners:
             log.info("MQTT listener %s (%s) on %s", listener.name, listener.type, listener.bind)
-        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd, sessions)
+        return cls(config, node, store, api_keys, tracer, backups, access, broker, retained, lock_fd, ops, sessions)
 
     async def stop(self) -> None:
         try:
+            await self.ops.stop()
             await self.broker.stop()
         finally:
             self.retained.close()  # after the broker: what it retained while stopping is written too
@@ -105,6 +110,20 @@ class Runtime:
             self.tracer.close()
             self.store.close()
             os.close(self._lock_fd)
+
+
+def _operations(config: Config, store: Store, broker: BrokerAdapter, node: str, backups: Backups,
+                tracer: Tracer) -> Operations:
+    """Monitor, alarms and audit log (issue 15), watching the broker, the backups and the traces."""
+    alarm = config.alarm
+    ops = Operations(store, broker, node=node, interval=config.monitor.interval, retention=config.monitor.retention,
+                     thresholds=Thresholds(alarm.system_memory_high_watermark, alarm.process_memory_high_watermark,
+                                           alarm.listener_connections_high_watermark),
+                     audit_max_entries=config.audit.max_entries, alarm_size_limit=alarm.size_limit)
+    ops.watch_backups(backups)
+    tracer.on_write_result = ops.trace_result
+    ops.start()
+    return ops
 
 
 def node_name() -> str:

@@ -192,7 +192,8 @@ def test_cli_creates_lists_and_restores(tmp_path):
     live = start_gate(gate_config(data))
     try:
         refused = run("restore", path)
-        assert refused.returncode == 1 and "another mqttgate process already runs" in refused.stderr
+        assert refused.returncode == 1 and "mqttgate is running on data_dir" in refused.stderr
+        assert "POST /api/v5/data/import" in refused.stderr and "gunicorn" not in refused.stderr
     finally:
         live.stop()
     assert run("restore", str(tmp_path / "nope.tar.gz")).returncode == 1

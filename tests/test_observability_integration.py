@@ -17,11 +17,18 @@ GUNICORN = [BIN / "gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-w", "1", "
 
 
 def prometheus(http: httpx.Client) -> dict[str, float]:
-    """Every unlabelled sample of the scrape, parsed by prometheus_client's own parser."""
+    """Every sample of the scrape that is unlabelled or labelled with the node alone, parsed by
+    prometheus_client's own parser."""
     response = http.get("/prometheus/stats")
     assert response.status_code == 200, response.text
+    node = http.get("/status").json()["node"]
     return {sample.name: sample.value for family in text_string_to_metric_families(response.text)
-            for sample in family.samples if not sample.labels}
+            for sample in family.samples if sample.labels in ({}, {"node": node})}
+
+
+def prometheus_name(stat: str) -> str:
+    """A /stats name as scraped: `connections.count` is `mqttgate_connections` (promtool: no gauge `_count`)."""
+    return "mqttgate_" + stat.removesuffix(".count").replace(".", "_")
 
 
 def test_prometheus_says_what_metrics_and_stats_say(gate, mqtt_client):
@@ -37,7 +44,7 @@ def test_prometheus_says_what_metrics_and_stats_say(gate, mqtt_client):
     stats = gate.http.get("/stats", params={"aggregate": "true"}).json()
     scraped = prometheus(gate.http)
     assert {name: scraped[f"mqttgate_{name.replace('.', '_')}_total"] for name in metrics} == metrics
-    assert {name: scraped[f"mqttgate_{name.replace('.', '_')}"] for name in stats} == stats
+    assert {name: scraped[prometheus_name(name)] for name in stats} == stats
     assert metrics["messages.sent"] == 3 and stats["retained.count"] == 1 and stats["live_connections.count"] == 2
 
 
@@ -88,3 +95,24 @@ def test_rest_listeners_are_those_served(started, command, name):
     listeners = httpx.get(f"{process.url}/listeners", auth=process.api_auth(), timeout=5).json()
     assert [(listener["id"], listener["bind"]) for listener in listeners] == [
         ("tcp:default", f"127.0.0.1:{process.mqtt_port}"), (f"http:{name}", f"127.0.0.1:{process.http_port}")]
+
+
+def test_the_scrape_passes_promtool_and_carries_build_info_and_the_node(gate):
+    import shutil
+    import subprocess
+
+    scrape = gate.http.get("/prometheus/stats").text
+    node = gate.http.get("/status").json()["node"]
+    families = {family.name: family for family in text_string_to_metric_families(scrape)}
+    (build,) = families["mqttgate_build_info"].samples
+    assert build.value == 1 and build.labels["node"] == node and build.labels["version"]
+    assert families["mqttgate_connections"].type == "gauge"
+    assert families["mqttgate_connections"].samples[0].labels == {"node": node}
+    assert families["mqttgate_messages_received"].samples[0].labels == {"node": node}
+    assert not [name for name, family in families.items() if family.type == "gauge" and name.endswith("_count")]
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (Debian: apt-get install prometheus)")
+    checked = subprocess.run([promtool, "check", "metrics"], input=scrape, capture_output=True, text=True,
+                             timeout=30)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

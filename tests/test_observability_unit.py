@@ -150,12 +150,15 @@ def test_prometheus_counts_api_requests_by_operation_never_by_path(api):
 
 def test_prometheus_gives_the_broker_values_and_process_metrics(api, fake):
     families = scrape(api)
+    node = (("node", "mqttgate@test"),)
     for name, value in fake.metrics().items():
         family = families["mqttgate_" + name.replace(".", "_")]
-        assert family.type == "counter" and samples(family, "_total") == {(): value}
+        assert family.type == "counter" and samples(family, "_total") == {node: value}
     for name, value in fake.stats().items():
-        family = families["mqttgate_" + name.replace(".", "_")]
-        assert family.type == "gauge" and samples(family) == {(): value}
+        family = families["mqttgate_" + name.removesuffix(".count").replace(".", "_")]
+        assert family.type == "gauge" and samples(family) == {node: value}
+    (build,) = families["mqttgate_build_info"].samples
+    assert build.labels["node"] == "mqttgate@test" and build.value == 1
     assert samples(families["process_resident_memory_bytes"])[()] > 0
 
 

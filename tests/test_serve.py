@@ -130,7 +130,7 @@ def test_invalid_config_exits_2_with_one_line(started):
     process = started(SERVE, config="colour: red\n")
     assert process.proc.wait(10) == 2
     assert process.output().strip().splitlines() == [
-        "mqttgate: invalid configuration: unknown key 'colour'; known keys here: api_key, data_dir, log_level, "
+        "mqttgate: invalid configuration: unknown key 'colour'; known keys here: api_key, data_dir, log, log_level, "
         "mqtt, rest_api, trace"]
 
 

@@ -181,6 +181,12 @@ class AmqttBrokerAdapter:
     def metrics(self) -> dict[str, int]:
         return self._running.metrics.snapshot()
 
+    def reload_tls(self) -> list[str]:
+        """Load the TLS listeners' certificate and key files again; the listeners reloaded."""
+        files = {name: (listener.certfile, listener.keyfile) for name, listener in self._config.listeners.items()
+                 if listener.get("ssl", False)}
+        return self._running.reload_tls(files)
+
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         rows = self.list_client_rows(where, page=page, limit=limit)
         return Page(items=[Client(**row) for row in rows.items], hasnext=rows.hasnext, count=rows.count)

@@ -22,6 +22,7 @@ from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
 from mqttgate.broker.amqtt.sessions import SessionRules
+from mqttgate.broker.amqtt.tls import TlsRules
 from mqttgate.broker.metrics import Metrics
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.sessions_store import SessionStore
@@ -29,7 +30,7 @@ from mqttgate.broker.traces import Tracer
 
 
 class GateBroker(PersistenceRules, ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules, Routing,
-                 Broker):
+                 TlsRules, Broker):
     handler_class = DurableHandler
 
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,

@@ -1,0 +1,211 @@
+"""The command line against a live `mqttgate serve`: clients, bans, users, ACL, retained, publish, backups,
+traces, alarms and audit over the REST API, `--json` everywhere; check-config (issue 15)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+
+import httpx
+import pytest
+
+from tests.certs import TestCA
+from tests.conftest import MqttClient, wait_for
+from tests.live import free_port
+from tests.processes import BIN, Process
+from tests.test_rest_tls import listener_env
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    process = Process([BIN / "mqttgate", "serve"], tmp_path_factory.mktemp("cli"))
+    process.wait_ready(60)
+    yield process
+    process.stop(signal.SIGTERM)
+    process.close()
+
+
+def cli(server: Process, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+        check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(BIN / "mqttgate"), *args], capture_output=True, text=True, input=stdin, timeout=60,
+                            env={**os.environ, "MQTTGATE_CONFIG": str(server.config_file), **(env or {})})
+    if check:
+        assert result.returncode == 0, f"{args}: {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def cli_json(server: Process, *args: str, **options) -> object:
+    return json.loads(cli(server, *args, "--json", **options).stdout)
+
+
+def test_clients_list_show_kick(server):
+    client = MqttClient(server.mqtt_port, "cli-client").connect()
+    try:
+        listed = cli_json(server, "clients", "list")
+        assert [c["clientid"] for c in listed["data"]] == ["cli-client"]
+        assert "cli-client" in cli(server, "clients", "list", "--like-clientid", "cli").stdout
+        assert cli_json(server, "clients", "show", "cli-client")["connected"] is True
+        assert cli_json(server, "clients", "kick", "cli-client") == {"ok": True}
+        assert wait_for(lambda: client.disconnected)
+        missing = cli(server, "clients", "show", "never-connected", check=False)
+        assert missing.returncode == 1 and "CLIENTID_NOT_FOUND" in missing.stderr
+    finally:
+        client.close()
+
+
+def test_bans_users_and_acl_rules(server):
+    assert cli_json(server, "bans", "add", "clientid", "bad-one", "--reason", "cli")["who"] == "bad-one"
+    assert [b["who"] for b in cli_json(server, "bans", "list")["data"]] == ["bad-one"]
+    table = cli(server, "bans", "list").stdout.splitlines()
+    assert table[0].split()[:2] == ["AS", "WHO"] and "bad-one" in table[1]
+    cli(server, "bans", "delete", "clientid", "bad-one")
+    assert cli_json(server, "bans", "list")["data"] == []
+
+    cli(server, "users", "add", "dev-1", "--password-stdin", stdin="pw-dev-1\n")
+    assert [u["user_id"] for u in cli_json(server, "users", "list")["data"]] == ["dev-1"]
+    cli(server, "users", "passwd", "dev-1", "--password-stdin", stdin="pw-new\n")
+    refused = MqttClient(server.mqtt_port, "dev-1")
+    refused.client.username_pw_set("dev-1", "pw-dev-1")
+    accepted = MqttClient(server.mqtt_port, "dev-1b")
+    accepted.client.username_pw_set("dev-1", "pw-new")
+    try:
+        assert refused.connect().connack != 0
+        assert accepted.connect().connack == 0
+    finally:
+        refused.close()
+        accepted.close()
+    rules = '[{"topic": "dev/#", "permission": "allow", "action": "all"}]'
+    cli(server, "acl", "set-client", "dev-1", rules)
+    assert cli_json(server, "acl", "show-client", "dev-1")["rules"][0]["topic"] == "dev/#"
+    assert [r["clientid"] for r in cli_json(server, "acl", "list-clients")["data"]] == ["dev-1"]
+    cli(server, "acl", "set-all", rules)
+    assert cli_json(server, "acl", "show-all")["rules"][0]["permission"] == "allow"
+    cli(server, "acl", "delete-client", "dev-1")
+    cli(server, "acl", "delete-all")
+    cli(server, "users", "delete", "dev-1")
+    assert cli_json(server, "users", "list")["data"] == []
+    bad = cli(server, "acl", "set-all", "not json", check=False)
+    assert bad.returncode != 0 and "JSON" in bad.stderr
+
+
+def test_publish_and_retained(server):
+    subscriber = MqttClient(server.mqtt_port, "cli-sub").connect()
+    try:
+        subscriber.subscribe("cli/#", 1)
+        answer = cli_json(server, "publish", "cli/kept", "hello", "--qos", "1", "--retain")
+        assert "id" in answer
+        assert wait_for(lambda: [m.payload for m in subscriber.messages] == [b"hello"])
+    finally:
+        subscriber.close()
+    assert [m["topic"] for m in cli_json(server, "retained", "list")["data"]] == ["cli/kept"]
+    assert cli_json(server, "retained", "show", "cli/kept")["payload"] == "aGVsbG8="
+    cli(server, "retained", "delete", "cli/kept")
+    assert cli_json(server, "retained", "list", "--topic", "cli/#")["data"] == []
+
+
+def test_backups_and_traces(server, tmp_path):
+    made = cli_json(server, "backups", "create")
+    assert made["filename"].endswith(".tar.gz")
+    assert made["filename"] in [b["filename"] for b in cli_json(server, "backups", "list")["data"]]
+    saved = cli_json(server, "backups", "download", made["filename"], "-o", str(tmp_path / "b.tar.gz"))
+    assert saved["size"] == (tmp_path / "b.tar.gz").stat().st_size > 0
+    assert cli_json(server, "backups", "import", made["filename"]) == {"ok": True}
+
+    # the offline command refuses to restore under a running server, and says what to do instead
+    offline = cli(server, "backup", "restore", made["filename"], check=False)
+    assert offline.returncode == 1
+    assert "stop it" in offline.stderr and "POST /api/v5/data/import" in offline.stderr
+    assert "gunicorn" not in offline.stderr
+    assert made["filename"] in [b["filename"] for b in cli_json(server, "backup", "list")]
+
+    cli_json(server, "backups", "delete", made["filename"])
+    assert cli_json(server, "traces", "create", "cli-trace", "--topic", "cli/#")["status"] == "running"
+    assert [t["name"] for t in cli_json(server, "traces", "list")] == ["cli-trace"]
+    assert cli_json(server, "traces", "stop", "cli-trace")["status"] == "stopped"
+    assert "items" in cli_json(server, "traces", "log", "cli-trace")
+    cli(server, "traces", "delete", "cli-trace")
+    assert cli_json(server, "traces", "list") == []
+
+
+def test_alarms_and_the_audit_log_of_cli_changes(server):
+    assert cli_json(server, "alarms", "list")["meta"]["page"] == 1
+    assert cli(server, "alarms", "clear").stdout.strip() == "ok"
+    cli(server, "bans", "add", "clientid", "audited-by-cli")
+    entries = cli_json(server, "audit", "list")["data"]
+    newest = next(e for e in entries if e["operation_id"] == "create_banned")
+    assert newest["from"] == "cli" and newest["http_status_code"] == 200
+    # a change made offline, on data_dir, is in the audit log too
+    created = cli(server, "api-key", "create", "cli-made", "--role", "viewer", "--json")
+    secret = json.loads(created.stdout)["api_secret"]
+    offline = next(e for e in cli_json(server, "audit", "list")["data"] if e["operation_id"] == "api_key.create")
+    assert offline["from"] == "cli" and offline["http_request"] == {"args": {"name": "cli-made", "role": "viewer"}}
+    assert secret not in json.dumps(cli_json(server, "audit", "list"))
+
+
+def test_unreachable_server_and_bad_credentials(server):
+    down = cli(server, "clients", "list", "--url", f"http://127.0.0.1:{free_port()}/api/v5", check=False)
+    assert down.returncode == 1 and "cannot reach the API" in down.stderr
+    wrong = cli(server, "clients", "list", "--api-key", "nobody:nothing", check=False)
+    assert wrong.returncode == 1 and "WRONG_USERNAME_OR_PWD_OR_API_KEY_OR_API_SECRET" in wrong.stderr
+
+
+def test_the_cli_over_https_with_a_client_certificate(tmp_path):
+    ca = TestCA(tmp_path)
+    server_cert, client_cert = ca.issue("server"), ca.issue("client", server=False)
+    port = free_port()
+    process = Process([BIN / "mqttgate", "serve"], tmp_path, env=listener_env(
+        1, name="mtls", port=port, certfile=server_cert.certfile, keyfile=server_cert.keyfile,
+        cacertfile=ca.certfile))
+    try:
+        process.wait_ready(60)
+        url = f"https://127.0.0.1:{port}/api/v5"
+        answer = cli_json(process, "clients", "list", "--url", url, "--cacert", str(ca.certfile),
+                          "--cert", str(client_cert.certfile), "--key", str(client_cert.keyfile))
+        assert answer["data"] == []
+        refused = cli(process, "clients", "list", "--url", url, "--cacert", str(ca.certfile), check=False)
+        assert refused.returncode == 1 and "cannot reach the API" in refused.stderr
+    finally:
+        process.stop(signal.SIGTERM)
+        process.close()
+
+
+def test_check_config(tmp_path):
+    ca = TestCA(tmp_path)
+    good, other = ca.issue("good"), ca.issue("other")
+    config = tmp_path / "mqttgate.yaml"
+    config.write_text(f"data_dir: {tmp_path / 'data'}\nrest_api:\n  listeners:\n"
+                      f"    - {{name: https, port: 8443, certfile: {good.certfile}, keyfile: {good.keyfile}}}\n")
+    run = subprocess.run([str(BIN / "mqttgate"), "check-config", "--config", str(config), "--json"],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    effective = json.loads(run.stdout)
+    assert effective["rest_api"]["listeners"][0]["certfile"] == str(good.certfile)
+    assert effective["mqtt"]["max_mqueue_len"] == 1000  # defaults included
+    assert "configuration OK" in run.stderr
+
+    config.write_text(config.read_text().replace(str(good.keyfile), str(other.keyfile)))
+    mismatched = subprocess.run([str(BIN / "mqttgate"), "check-config", "--config", str(config)],
+                                capture_output=True, text=True, timeout=30)
+    assert mismatched.returncode == 2 and "cannot be loaded" in mismatched.stderr
+    config.write_text("mqtt: {max_mqueue_len: 0}\n")
+    invalid = subprocess.run([str(BIN / "mqttgate"), "check-config", "--config", str(config)],
+                             capture_output=True, text=True, timeout=30)
+    assert invalid.returncode == 2 and "max_mqueue_len" in invalid.stderr
+
+
+def test_secrets_are_masked():
+    from mqttgate.cli import mask_secrets
+
+    masked = mask_secrets({"cluster": {"nats": {"password": "p", "token": "t", "url": "nats://x"}},
+                           "api_key": {"bootstrap_file": "/etc/keys"}, "users": [{"secret": "s"}],
+                           "empty": {"password": None}})
+    assert masked == {"cluster": {"nats": {"password": "******", "token": "******", "url": "nats://x"}},
+                      "api_key": {"bootstrap_file": "/etc/keys"}, "users": [{"secret": "******"}],
+                      "empty": {"password": None}}
+
+
+def test_https_listener_needs_the_ca(server):
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"https://127.0.0.1:{server.http_port}/api/v5/status", timeout=2)
