@@ -31,6 +31,7 @@ from mqttgate.broker.amqtt.counting import CountingBroker
 from mqttgate.broker.amqtt.gate import GateBroker
 from mqttgate.broker.amqtt.sessions import API_PUBLISHER, new_id, now, session_info
 from mqttgate.broker.banned import Ban
+from mqttgate.broker.cluster.link import ClusterLink
 from mqttgate.broker.errors import (
     BrokerUnavailable,
     ClientNotFound,
@@ -67,12 +68,13 @@ class AmqttBrokerAdapter:
             measure what counting costs (`bench/counters.py`): they then stay 0.
         access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
             and every topic.
+        cluster: the other nodes, if this one is part of a cluster.
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
                  max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
-                 access: Access | None = None) -> None:
+                 access: Access | None = None, cluster: ClusterLink | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = CountingBroker if metrics else GateBroker
@@ -96,6 +98,7 @@ class AmqttBrokerAdapter:
         self._retained = retained
         self._tracer = tracer
         self._access = access
+        self._cluster = cluster
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
         self._config = config
@@ -108,7 +111,7 @@ class AmqttBrokerAdapter:
         self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
                                           connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
                                           max_payload_size=self._max_payload_size, retained_store=self._retained,
-                                          tracer=self._tracer, access=self._access)
+                                          tracer=self._tracer, access=self._access, cluster=self._cluster)
         await self._broker.start()
         self._started_at = now()
 
@@ -193,6 +196,25 @@ class AmqttBrokerAdapter:
             await broker.close_connection(session)
         if broker.sessions.get(clientid, (None,))[0] is session:
             await broker._cleanup_session(clientid)
+
+    async def release_client(self, clientid: str) -> bool:
+        """Another node takes this client id over: close its connection (without its will) and drop its
+        session here; whether this node held it."""
+        broker = self._running
+        session = broker.sessions.get(clientid, (None,))[0]
+        if session is None:
+            return False
+        if session.transitions.state == "connected":
+            await broker.take_over(session)
+        if broker.sessions.get(clientid, (None,))[0] is session:
+            await broker._cleanup_session(clientid)
+        return True
+
+    def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
+        """Route a message another node published to this node's subscribers."""
+        broker = self._broker
+        if broker is not None and broker.transitions.state == "started":
+            broker.deliver_remote(topic, data, qos)
 
     async def kick_clients(self, clientids: Any) -> None:
         present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]

@@ -19,6 +19,7 @@ from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
 from mqttgate.broker.amqtt.sessions import SessionRules
+from mqttgate.broker.cluster.link import ClusterLink
 from mqttgate.broker.metrics import Metrics
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.traces import Tracer
@@ -27,8 +28,9 @@ from mqttgate.broker.traces import Tracer
 class GateBroker(ProtocolRules, SessionRules, AccessRules, RetainedRules, Routing, Broker):
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
-                 tracer: Tracer | None, access: Access | None = None) -> None:
+                 tracer: Tracer | None, access: Access | None = None, cluster: ClusterLink | None = None) -> None:
         super().__init__(config)
+        self.cluster = cluster
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len

@@ -1,0 +1,142 @@
+"""A cluster: a real NATS cluster of three servers with JetStream, mqttgate nodes on it, paho clients."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import MqttClient, wait_for
+from tests.live import LiveGate, gate_config, start_gate
+from tests.nats_cluster import NatsCluster
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def nats_cluster(tmp_path_factory) -> Iterator[NatsCluster]:
+    cluster = NatsCluster(tmp_path_factory.mktemp("nats"))
+    yield cluster
+    cluster.close()
+
+
+def start_node(tmp_path, nats: NatsCluster, name: str, server: int, **env: str) -> LiveGate:
+    """A node on NATS server `server` first (the others are its fallbacks)."""
+    urls = nats.urls[server:] + nats.urls[:server]
+    overrides = {f"MQTTGATE_CLUSTER__SERVERS__{i}": url for i, url in enumerate(urls)}
+    return start_gate(gate_config(tmp_path / name, MQTTGATE_CLUSTER__NODE=name, MQTTGATE_CLUSTER__REPLICAS="3",
+                                  MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL="0.5", **overrides, **env))
+
+
+@pytest.fixture(scope="module")
+def nodes(tmp_path_factory, nats_cluster) -> Iterator[list[LiveGate]]:
+    """Two mqttgate nodes, on different NATS servers of one cluster (shared by the tests that leave
+    them as they found them)."""
+    tmp_path = tmp_path_factory.mktemp("nodes")
+    started: list[LiveGate] = []
+    try:
+        for i in range(2):
+            started.append(start_node(tmp_path, nats_cluster, f"node{i + 1}-{uuid.uuid4().hex[:6]}", i))
+        yield started
+    finally:
+        for node in started:
+            node.stop()
+
+
+@pytest.fixture
+def client(nodes) -> Iterator:
+    made: list[MqttClient] = []
+
+    def make(node: LiveGate, clientid: str, **kwargs) -> MqttClient:
+        made.append(MqttClient(node.mqtt_port, clientid, **kwargs))
+        return made[-1].connect()
+
+    yield make
+    for c in made:
+        c.close()
+
+
+def settled(publisher: MqttClient, subscriber: MqttClient, topic: str) -> None:
+    """Wait until what `publisher` sends to `topic` reaches `subscriber` (NATS spreads a new
+    subscription to its other servers asynchronously), then forget the probes."""
+    def probe() -> bool:
+        publisher.client.publish(topic, b"probe", qos=0)
+        return wait_for(lambda: subscriber.messages, 0.3)
+    assert wait_for(probe, 10, 0), "the subscription never reached the other node"
+    wait_for(lambda: False, 0.3)
+    subscriber.messages.clear()
+
+
+@pytest.mark.parametrize("qos", [0, 1, 2])
+def test_a_message_published_on_one_node_reaches_a_subscriber_on_another_once(nodes, client, qos):
+    subscriber = client(nodes[0], "sub")
+    subscriber.subscribe("room/+/temp", qos)
+    publisher = client(nodes[1], "pub")
+    settled(publisher, subscriber, "room/probe/temp")
+    for i in range(5):
+        publisher.client.publish(f"room/{i}/temp", f"t{i}".encode(), qos=qos)
+    assert wait_for(lambda: len(subscriber.messages) >= 5, 10)
+    wait_for(lambda: False, 0.5)  # anything twice would be in by now
+    assert [(m.topic, m.payload, m.qos) for m in subscriber.messages] == [
+        (f"room/{i}/temp", f"t{i}".encode(), qos) for i in range(5)]
+
+
+def test_overlapping_filters_on_a_node_get_a_remote_message_once_each_and_odd_levels_survive(nodes, client):
+    subscriber = client(nodes[0], "sub")
+    subscriber.subscribe("a.b/#", 1)  # also matches its parent level, a.b
+    other = client(nodes[0], "other")
+    other.subscribe("a.b/ x/", 1)  # the same node hears this topic on two NATS subscriptions
+    publisher = client(nodes[1], "pub")
+    settled(publisher, subscriber, "a.b")
+    other.messages.clear()
+    for topic in ["a.b", "a.b/ x/", "a.b/ünï/%2E", "a.c/x"]:
+        publisher.client.publish(topic, topic.encode(), qos=1)
+    assert wait_for(lambda: len(subscriber.messages) >= 3 and other.messages, 10)
+    wait_for(lambda: False, 0.5)
+    assert sorted(m.topic for m in subscriber.messages) == sorted(["a.b", "a.b/ x/", "a.b/ünï/%2E"])
+    assert [m.topic for m in other.messages] == ["a.b/ x/"]
+
+
+def test_an_http_publish_on_one_node_reaches_subscribers_on_every_node(nodes, client):
+    near, far = client(nodes[1], "near"), client(nodes[0], "far")
+    near.subscribe("alerts/#", 1)
+    far.subscribe("alerts/#", 1)
+    prober = client(nodes[1], "prober")
+    settled(prober, far, "alerts/probe")
+    near.messages.clear()
+    answer = nodes[1].http.post("/publish", json={"topic": "alerts/fire", "payload": "now", "qos": 1})
+    assert answer.status_code == 200, answer.text
+    assert wait_for(lambda: near.messages and far.messages, 10)
+    wait_for(lambda: False, 0.3)
+    assert [(m.topic, m.payload) for m in far.messages] == [("alerts/fire", b"now")]
+    assert [(m.topic, m.payload) for m in near.messages] == [("alerts/fire", b"now")]
+
+
+def test_unsubscribing_stops_the_remote_messages(nodes, client):
+    subscriber = client(nodes[0], "sub")
+    subscriber.subscribe("news", 0)
+    publisher = client(nodes[1], "pub")
+    settled(publisher, subscriber, "news")
+    done = []
+    subscriber.client.on_unsubscribe = lambda *a: done.append(a)
+    subscriber.client.unsubscribe("news")
+    assert wait_for(lambda: done)
+    wait_for(lambda: False, 0.5)
+    publisher.client.publish("news", b"late", qos=0)
+    marker = client(nodes[0], "marker")
+    marker.subscribe("marker", 0)
+    settled(publisher, marker, "marker")
+    assert subscriber.messages == []
+
+
+def test_a_connect_on_another_node_takes_the_client_id_over(nodes, client):
+    first = client(nodes[0], "device-1")
+    first.subscribe("cmd/device-1", 1)
+    assert wait_for(lambda: nodes[0].http.get("/clients/device-1").status_code == 200)
+    second = client(nodes[1], "device-1")
+    assert second.connack == 0
+    assert wait_for(lambda: first.disconnected, 10), "the first connection was left open"
+    first.client.loop_stop()  # paho would connect again, and take the id back
+    assert wait_for(lambda: nodes[0].http.get("/clients/device-1").status_code == 404, 5)
+    assert nodes[1].http.get("/clients/device-1").json()["connected"] is True
