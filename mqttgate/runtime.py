@@ -75,7 +75,7 @@ class Runtime:
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
-                max_payload_size=config.mqtt.max_payload_size, cluster=cluster,
+                max_payload_size=config.mqtt.max_payload_size, cluster=cluster, node=node,
             )
             if cluster is not None:
                 from mqttgate.broker.cluster.broker import ClusterBroker

@@ -140,3 +140,52 @@ def test_a_connect_on_another_node_takes_the_client_id_over(nodes, client):
     first.client.loop_stop()  # paho would connect again, and take the id back
     assert wait_for(lambda: nodes[0].http.get("/clients/device-1").status_code == 404, 5)
     assert nodes[1].http.get("/clients/device-1").json()["connected"] is True
+
+
+def test_nodes_lists_every_live_node_from_any_node(nodes):
+    names = sorted(node.config.cluster.node for node in nodes)
+    for node in nodes:
+        answer = node.http.get("/nodes")
+        assert answer.status_code == 200, answer.text
+        assert [n["node"] for n in answer.json()] == names
+    other = nodes[0].http.get(f"/nodes/{nodes[1].config.cluster.node}")
+    assert other.status_code == 200 and other.json()["listeners"][0]["bind"].endswith(f":{nodes[1].mqtt_port}")
+    assert nodes[0].http.get("/nodes/nobody@nowhere").status_code == 404
+
+
+def test_clients_pages_are_the_same_from_every_node_and_reach_the_holding_node(nodes, client):
+    for i in range(3):
+        client(nodes[0], f"c0-{i}")
+        client(nodes[1], f"c1-{i}")
+    pages = []
+    for node in nodes:
+        first = node.http.get("/clients", params={"limit": 4}).json()
+        second = node.http.get("/clients", params={"limit": 4, "page": 2}).json()
+        pages.append((first, second))
+        assert first["meta"]["hasnext"] is True and second["meta"]["hasnext"] is False
+        assert first["meta"]["count"] == 6 and "missing_nodes" not in first["meta"]
+        ids = [c["clientid"] for c in first["data"] + second["data"]]
+        assert sorted(ids) == sorted([f"c{n}-{i}" for n in range(2) for i in range(3)])
+    assert [[c["clientid"] for c in p["data"]] for p in pages[0]] == [[c["clientid"] for c in p["data"]]
+                                                                      for p in pages[1]]
+    by_node = nodes[0].http.get("/clients", params={"node": nodes[1].config.cluster.node}).json()
+    assert sorted(c["clientid"] for c in by_node["data"]) == ["c1-0", "c1-1", "c1-2"]
+    assert {c["node"] for c in by_node["data"]} == {nodes[1].config.cluster.node}
+    one = nodes[0].http.get("/clients/c1-1")
+    assert one.status_code == 200 and one.json()["node"] == nodes[1].config.cluster.node
+    assert nodes[0].http.get("/clients/nobody").json()["code"] == "CLIENTID_NOT_FOUND"
+
+
+def test_kick_and_subscribe_on_behalf_from_another_node(nodes, client):
+    target = client(nodes[1], "target")
+    made = nodes[0].http.post("/clients/target/subscribe", json={"topic": "orders/#", "qos": 1})
+    assert made.status_code == 200, made.text
+    subs = nodes[0].http.get("/clients/target/subscriptions").json()
+    assert [(s["topic"], s["qos"]) for s in subs] == [("orders/#", 1)]
+    publisher = client(nodes[0], "pub")
+    settled(publisher, target, "orders/1")
+    assert nodes[0].http.delete("/clients/target").status_code == 204
+    assert wait_for(lambda: target.disconnected, 5)
+    target.client.loop_stop()
+    assert wait_for(lambda: nodes[1].http.get("/clients/target").status_code == 404, 5)
+    assert nodes[0].http.delete("/clients/target").json()["code"] == "CLIENTID_NOT_FOUND"

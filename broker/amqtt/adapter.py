@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -69,12 +70,13 @@ class AmqttBrokerAdapter:
         access: bans, users and ACL rules; None accepts every CONNECT (by `allow_anonymous`)
             and every topic.
         cluster: the other nodes, if this one is part of a cluster.
+        node: this node's name (a listing filtered on another node's name is empty).
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
                  max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
-                 access: Access | None = None, cluster: ClusterLink | None = None) -> None:
+                 access: Access | None = None, cluster: ClusterLink | None = None, node: str | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = CountingBroker if metrics else GateBroker
@@ -99,6 +101,7 @@ class AmqttBrokerAdapter:
         self._tracer = tracer
         self._access = access
         self._cluster = cluster
+        self._node = node
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
         self._config = config
@@ -173,6 +176,10 @@ class AmqttBrokerAdapter:
     def list_clients(self, where: ClientFilter, *, page: int, limit: int) -> Page[Client]:
         sessions = self._running.sessions
         start = (page - 1) * limit
+        if where.node is not None:
+            if where.node != self._node:
+                return Page(items=[], hasnext=False, count=0)
+            where = dataclasses.replace(where, node=None)
         if where.is_empty:
             # islice over the dict's values skips earlier pages in C: a page costs its own clients
             found = [entry[0] for entry in islice(sessions.values(), start, start + limit + 1)]
