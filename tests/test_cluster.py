@@ -189,3 +189,66 @@ def test_kick_and_subscribe_on_behalf_from_another_node(nodes, client):
     target.client.loop_stop()
     assert wait_for(lambda: nodes[1].http.get("/clients/target").status_code == 404, 5)
     assert nodes[0].http.delete("/clients/target").json()["code"] == "CLIENTID_NOT_FOUND"
+
+
+def test_a_killed_node_leaves_nodes_and_clients_within_seconds(tmp_path, nodes, nats_cluster, client):
+    from tests.processes import BIN, Process
+
+    name = f"doomed-{uuid.uuid4().hex[:6]}"
+    servers = "".join(f"\n    - {url}" for url in nats_cluster.urls)
+    doomed = Process([BIN / "mqttgate", "serve", "--config", "{config}"], tmp_path,
+                     config=f"cluster:\n  node: {name}\n  replicas: 3\n  heartbeat_interval: 0.5\n  servers:{servers}\n")
+    try:
+        doomed.wait_ready()
+        held = MqttClient(doomed.mqtt_port, "on-doomed").connect()
+        survivor = client(nodes[0], "on-survivor")
+
+        def listed() -> tuple[list[str], list[str]]:
+            names = [n["node"] for n in nodes[0].http.get("/nodes").json()]
+            ids = [c["clientid"] for c in nodes[1].http.get("/clients").json()["data"]]
+            return names, ids
+        assert wait_for(lambda: name in listed()[0] and "on-doomed" in listed()[1], 10)
+        doomed.proc.kill()
+        doomed.proc.wait(10)
+        held.client.loop_stop()
+
+        def gone() -> bool:
+            names, ids = listed()
+            page = nodes[1].http.get("/clients").json()
+            return name not in names and "on-doomed" not in ids and "missing_nodes" not in page["meta"]
+        assert wait_for(gone, 10), listed()
+        assert "on-survivor" in listed()[1]
+        assert survivor.disconnected is False
+    finally:
+        doomed.close()
+
+
+def test_routing_and_state_go_on_when_a_nats_server_dies(tmp_path):
+    nats = NatsCluster(tmp_path / "nats")
+    started: list[LiveGate] = []
+    made: list[MqttClient] = []
+    try:
+        for i in range(2):
+            started.append(start_node(tmp_path, nats, f"n{i}", i))
+        subscriber = MqttClient(started[0].mqtt_port, "sub").connect()
+        publisher = MqttClient(started[1].mqtt_port, "pub").connect()
+        made += [subscriber, publisher]
+        subscriber.subscribe("plant/#", 1)
+        settled(publisher, subscriber, "plant/probe")
+        nats.servers[0].kill()  # the first node's server
+        later = MqttClient(started[0].mqtt_port, "later").connect()
+        made.append(later)
+        later.subscribe("after/+", 1)
+
+        def delivered() -> bool:
+            publisher.client.publish("plant/1", b"on", qos=1)
+            publisher.client.publish("after/1", b"on", qos=1)
+            return wait_for(lambda: subscriber.messages and later.messages, 0.5)
+        assert wait_for(delivered, 20, 0), "routing did not resume on the other NATS servers"
+        assert wait_for(lambda: sorted(n["node"] for n in started[1].http.get("/nodes").json()) == ["n0", "n1"], 10)
+    finally:
+        for c in made:
+            c.close()
+        for node in started:
+            node.stop()
+        nats.close()
