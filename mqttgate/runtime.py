@@ -70,8 +70,10 @@ class Runtime:
                             max_log_size=config.trace.max_log_size)
             node = (config.cluster.node or node_name()) if config.cluster.enabled else node_name()
             cluster = _cluster_node(config, node) if config.cluster.enabled else None
+            shared = _shared(cluster, retained, access) if cluster is not None else []
             broker = AmqttBrokerAdapter(
-                config.mqtt.listeners, retained=retained, allow_anonymous=config.mqtt.allow_anonymous,
+                config.mqtt.listeners, retained=shared[0] if shared else retained,
+                allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
@@ -80,7 +82,7 @@ class Runtime:
             if cluster is not None:
                 from mqttgate.broker.cluster.broker import ClusterBroker
 
-                broker = ClusterBroker(broker, cluster)
+                broker = ClusterBroker(broker, cluster, shared)
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
                               on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained])
@@ -111,6 +113,12 @@ def _cluster_node(config: Config, node: str) -> Any:
     return ClusterNode(node, cluster.servers, user=cluster.user, password=cluster.password, token=cluster.token,
                        replicas=cluster.replicas, request_timeout=cluster.request_timeout,
                        heartbeat_interval=cluster.heartbeat_interval)
+
+
+def _shared(cluster: Any, retained: RetainedStore, access: Access) -> list[Any]:
+    from mqttgate.broker.cluster.shared import SharedBans, SharedRetained
+
+    return [SharedRetained(retained, cluster), SharedBans(access.bans, cluster)]
 
 
 def node_name() -> str:

@@ -48,8 +48,10 @@ def nodes(tmp_path_factory, nats_cluster) -> Iterator[list[LiveGate]]:
 def client(nodes) -> Iterator:
     made: list[MqttClient] = []
 
-    def make(node: LiveGate, clientid: str, **kwargs) -> MqttClient:
+    def make(node: LiveGate, clientid: str, *, reconnect: bool = True, **kwargs) -> MqttClient:
         made.append(MqttClient(node.mqtt_port, clientid, **kwargs))
+        if not reconnect:  # closed by the broker, it stays closed (paho would connect again)
+            made[-1].client.reconnect_delay_set(300, 300)
         return made[-1].connect()
 
     yield make
@@ -131,15 +133,17 @@ def test_unsubscribing_stops_the_remote_messages(nodes, client):
 
 
 def test_a_connect_on_another_node_takes_the_client_id_over(nodes, client):
-    first = client(nodes[0], "device-1")
+    first = client(nodes[0], "device-1", reconnect=False)
     first.subscribe("cmd/device-1", 1)
     assert wait_for(lambda: nodes[0].http.get("/clients/device-1").status_code == 200)
     second = client(nodes[1], "device-1")
     assert second.connack == 0
     assert wait_for(lambda: first.disconnected, 10), "the first connection was left open"
-    first.client.loop_stop()  # paho would connect again, and take the id back
-    assert wait_for(lambda: nodes[0].http.get("/clients/device-1").status_code == 404, 5)
-    assert nodes[1].http.get("/clients/device-1").json()["connected"] is True
+    held_by = nodes[1].config.cluster.node
+    assert wait_for(lambda: nodes[0].http.get("/clients/device-1").json().get("node") == held_by, 5)
+    assert nodes[0].http.get("/clients/device-1").json()["connected"] is True
+    on_first = nodes[0].http.get("/clients", params={"node": nodes[0].config.cluster.node}).json()["data"]
+    assert "device-1" not in [c["clientid"] for c in on_first]
 
 
 def test_nodes_lists_every_live_node_from_any_node(nodes):
@@ -157,6 +161,8 @@ def test_clients_pages_are_the_same_from_every_node_and_reach_the_holding_node(n
     for i in range(3):
         client(nodes[0], f"c0-{i}")
         client(nodes[1], f"c1-{i}")
+    # amqtt forgets a disconnected clean session within a second: the previous tests' go first
+    assert wait_for(lambda: all(n.http.get("/clients").json()["meta"]["count"] == 6 for n in nodes), 5)
     pages = []
     for node in nodes:
         first = node.http.get("/clients", params={"limit": 4}).json()
@@ -177,7 +183,7 @@ def test_clients_pages_are_the_same_from_every_node_and_reach_the_holding_node(n
 
 
 def test_kick_and_subscribe_on_behalf_from_another_node(nodes, client):
-    target = client(nodes[1], "target")
+    target = client(nodes[1], "target", reconnect=False)
     made = nodes[0].http.post("/clients/target/subscribe", json={"topic": "orders/#", "qos": 1})
     assert made.status_code == 200, made.text
     subs = nodes[0].http.get("/clients/target/subscriptions").json()
@@ -186,7 +192,6 @@ def test_kick_and_subscribe_on_behalf_from_another_node(nodes, client):
     settled(publisher, target, "orders/1")
     assert nodes[0].http.delete("/clients/target").status_code == 204
     assert wait_for(lambda: target.disconnected, 5)
-    target.client.loop_stop()
     assert wait_for(lambda: nodes[1].http.get("/clients/target").status_code == 404, 5)
     assert nodes[0].http.delete("/clients/target").json()["code"] == "CLIENTID_NOT_FOUND"
 
@@ -197,7 +202,8 @@ def test_a_killed_node_leaves_nodes_and_clients_within_seconds(tmp_path, nodes, 
     name = f"doomed-{uuid.uuid4().hex[:6]}"
     servers = "".join(f"\n    - {url}" for url in nats_cluster.urls)
     doomed = Process([BIN / "mqttgate", "serve", "--config", "{config}"], tmp_path,
-                     config=f"cluster:\n  node: {name}\n  replicas: 3\n  heartbeat_interval: 0.5\n  servers:{servers}\n")
+                     config=f"cluster:\n  node: {name}\n  replicas: 3\n  heartbeat_interval: 0.5\n"
+                            f"  servers:{servers}\n")
     try:
         doomed.wait_ready()
         held = MqttClient(doomed.mqtt_port, "on-doomed").connect()
@@ -252,3 +258,32 @@ def test_routing_and_state_go_on_when_a_nats_server_dies(tmp_path):
         for node in started:
             node.stop()
         nats.close()
+
+
+def test_a_retained_message_published_on_one_node_is_delivered_on_subscribe_on_another(nodes, client):
+    publisher = client(nodes[1], "pub")
+    publisher.client.publish("config/fan", b"speed=3", qos=1, retain=True).wait_for_publish(5)
+    assert wait_for(lambda: nodes[0].http.get("/mqtt/retainer/message/config%2Ffan").status_code == 200, 2)
+    subscriber = client(nodes[0], "sub")
+    subscriber.subscribe("config/+", 1)
+    assert wait_for(lambda: subscriber.messages, 5)
+    assert [(m.topic, m.payload, m.retain) for m in subscriber.messages] == [("config/fan", b"speed=3", True)]
+    assert nodes[0].http.delete("/mqtt/retainer/message/config%2Ffan").status_code == 204
+    assert wait_for(lambda: nodes[1].http.get("/mqtt/retainer/message/config%2Ffan").status_code == 404, 2)
+
+
+def test_a_ban_made_on_one_node_kicks_and_refuses_on_another(nodes, client):
+    victim = client(nodes[1], "villain", reconnect=False)
+    made = nodes[0].http.post("/banned", json={"as": "clientid", "who": "villain", "reason": "test"})
+    assert made.status_code == 200, made.text
+    assert wait_for(lambda: victim.disconnected, 2), "not kicked on the other node within a second or so"
+    again = MqttClient(nodes[1].mqtt_port, "villain")
+    try:
+        again.connect()
+        assert again.connack not in (None, 0)
+    finally:
+        again.close()
+    assert nodes[1].http.delete("/banned/clientid/villain").status_code == 204
+    assert wait_for(lambda: nodes[0].http.get("/banned").json()["data"] == [], 2)
+    welcome = client(nodes[0], "villain")
+    assert welcome.connack == 0

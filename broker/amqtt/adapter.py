@@ -217,6 +217,12 @@ class AmqttBrokerAdapter:
             await broker._cleanup_session(clientid)
         return True
 
+    def apply_retained(self, topic: str, message: RetainedMessage | None) -> None:
+        """Another node changed `topic`'s retained message (None: deleted); the store has it already."""
+        broker = self._broker
+        if broker is not None and broker.transitions.state == "started":
+            broker.apply_retained(topic, message)
+
     def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
         """Route a message another node published to this node's subscribers."""
         broker = self._broker

@@ -11,6 +11,7 @@ from typing import Any
 
 from mqttgate.broker.adapter import Client, ClientFilter, Page, Subscription
 from mqttgate.broker.cluster.node import ClusterNode
+from mqttgate.broker.cluster.shared import Replica, SharedRetained
 from mqttgate.broker.errors import BrokerUnavailable, ClientNotFound
 from mqttgate.broker.host import host_stats
 
@@ -27,9 +28,13 @@ class ClusterBroker:
         node: this node's membership of the cluster.
     """
 
-    def __init__(self, local: Any, node: ClusterNode) -> None:
+    def __init__(self, local: Any, node: ClusterNode, shared: Sequence[Replica] = ()) -> None:
         self.local = local
         self.node = node
+        self.shared = list(shared)
+        for replica in self.shared:
+            if isinstance(replica, SharedRetained):
+                replica.on_change = local.apply_retained
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.local, name)
@@ -37,16 +42,23 @@ class ClusterBroker:
     async def start(self) -> None:
         await self.node.start(self.local.deliver_remote, self.answer)
         try:
+            for replica in self.shared:
+                await replica.join()
             await self.local.start()
         except BaseException:
-            await self.node.stop()
+            await self._leave()
             raise
 
     async def stop(self) -> None:
         try:
             await self.local.stop()
         finally:
-            await self.node.stop()
+            await self._leave()
+
+    async def _leave(self) -> None:
+        for replica in self.shared:
+            await replica.leave()
+        await self.node.stop()
 
     async def answer(self, op: str, args: dict[str, Any]) -> Any:
         """Answer another node's request `op` from this node's own state."""
