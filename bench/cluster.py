@@ -28,7 +28,7 @@ import paho.mqtt.client as mqtt
 from _load import Mqttgate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.nats_cluster import NatsCluster  # noqa: E402
+from tests.nats_cluster import NatsCluster
 
 
 def cluster_env(nats: NatsCluster, name: str) -> dict[str, str]:
