@@ -34,7 +34,12 @@ class Mqttgate:
                  "MQTTGATE_REST_API__LISTENERS__0__PORT": str(self.http_port), **env},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status")
+        try:
+            wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status", timeout=60)
+        except BaseException:  # not left running
+            self.proc.kill()
+            self.proc.wait(10)
+            raise
         key = (self.dir / "data" / "initial_api_key").read_text().strip()
         self.auth_header = "Basic " + base64.b64encode(key.encode()).decode()
 
