@@ -24,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import paho.mqtt.client as mqtt
 from _load import Mqttgate
 
@@ -44,7 +45,9 @@ def throughput(nodes: list[Mqttgate], streams: int, messages: int, payload: byte
         subscribers.append(subprocess.Popen(
             ["mosquitto_sub", "-h", "127.0.0.1", "-p", str(sub_node.mqtt_port), "-t", f"bench/{i}", "-q", "0",
              "-C", str(messages), "-W", "120", "-i", f"bench-sub-{i}"], stdout=subprocess.DEVNULL))
-    time.sleep(2.0)  # subscribed, and the interest spread over NATS
+    for i in range(streams):  # subscribed (a node answers SUBACK once NATS has its interest)
+        sub_node = nodes[(i + (i >= streams // 2)) % len(nodes)] if spread else nodes[0]
+        wait_subscribed(sub_node, f"bench-sub-{i}")
     start = time.perf_counter()
     publishers = [subprocess.Popen(
         ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(nodes[i % len(nodes)].mqtt_port), "-t", f"bench/{i}",
@@ -56,6 +59,17 @@ def throughput(nodes: list[Mqttgate], streams: int, messages: int, payload: byte
     for process in publishers:
         process.wait(30)
     return streams * messages / elapsed
+
+
+def wait_subscribed(node: Mqttgate, clientid: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = httpx.get(f"http://127.0.0.1:{node.http_port}/api/v5/clients/{clientid}",
+                           headers={"Authorization": node.auth_header}, timeout=10)
+        if answer.status_code == 200 and answer.json()["subscriptions_cnt"] == 1:
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"{clientid} did not subscribe in {timeout}s")
 
 
 def latency(pub_port: int, sub_port: int, pings: int) -> list[float]:
@@ -75,6 +89,10 @@ def latency(pub_port: int, sub_port: int, pings: int) -> list[float]:
     publisher.connect("127.0.0.1", pub_port)
     publisher.loop_start()
     time.sleep(1.5)
+    for _ in range(10):  # the subscription in force (cross-node: spread over NATS)
+        publisher.publish("lat", str(time.perf_counter()).encode(), qos=0)
+        got.wait(1)
+    received.clear()
     for _ in range(pings):
         got.clear()
         publisher.publish("lat", str(time.perf_counter()).encode(), qos=0)
