@@ -25,8 +25,9 @@ def start_node(tmp_path, nats: NatsCluster, name: str, server: int, **env: str) 
     """A node on NATS server `server` first (the others are its fallbacks)."""
     urls = nats.urls[server:] + nats.urls[:server]
     overrides = {f"MQTTGATE_CLUSTER__SERVERS__{i}": url for i, url in enumerate(urls)}
-    return start_gate(gate_config(tmp_path / name, MQTTGATE_CLUSTER__NODE=name, MQTTGATE_CLUSTER__REPLICAS="3",
-                                  MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL="0.5", **overrides, **env))
+    settings = {"MQTTGATE_CLUSTER__NODE": name, "MQTTGATE_CLUSTER__REPLICAS": "3",
+                "MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL": "0.5", **overrides, **env}
+    return start_gate(gate_config(tmp_path / name, **settings))
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +206,7 @@ def test_a_killed_node_leaves_nodes_and_clients_within_seconds(tmp_path, nodes, 
                      config=f"cluster:\n  node: {name}\n  replicas: 3\n  heartbeat_interval: 0.5\n"
                             f"  servers:{servers}\n")
     try:
-        doomed.wait_ready()
+        doomed.wait_ready(90)
         held = MqttClient(doomed.mqtt_port, "on-doomed").connect()
         survivor = client(nodes[0], "on-survivor")
 
@@ -287,3 +288,30 @@ def test_a_ban_made_on_one_node_kicks_and_refuses_on_another(nodes, client):
     assert wait_for(lambda: nodes[0].http.get("/banned").json()["data"] == [], 2)
     welcome = client(nodes[0], "villain")
     assert welcome.connack == 0
+
+
+def test_a_node_that_does_not_answer_is_named_never_silently_left_out(tmp_path, nats_cluster):
+    import signal
+
+    from tests.processes import BIN, Process
+
+    # heard from lately (a long heartbeat), but frozen: it cannot answer
+    asker = start_node(tmp_path, nats_cluster, "asker", 0, MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL="10",
+                       MQTTGATE_CLUSTER__REQUEST_TIMEOUT="0.5")
+    servers = "".join(f"\n    - {url}" for url in nats_cluster.urls)
+    frozen = Process([BIN / "mqttgate", "serve", "--config", "{config}"], tmp_path,
+                     config=f"cluster:\n  node: frozen\n  replicas: 3\n  heartbeat_interval: 10\n"
+                            f"  servers:{servers}\n")
+    try:
+        frozen.wait_ready(90)
+        assert wait_for(lambda: "frozen" in [n["node"] for n in asker.http.get("/nodes").json()], 10)
+        frozen.proc.send_signal(signal.SIGSTOP)
+        page = asker.http.get("/clients").json()
+        assert page["meta"]["missing_nodes"] == ["frozen"] and "count" not in page["meta"]
+        lost = asker.http.get("/clients/nobody")
+        assert lost.status_code == 503 and "frozen" in lost.json()["message"]
+        assert asker.http.get("/nodes").status_code == 200
+    finally:
+        frozen.proc.send_signal(signal.SIGCONT)
+        frozen.close()
+        asker.stop()
