@@ -35,9 +35,10 @@ class Mqttgate:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         try:
-            wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status")
-        except RuntimeError:
-            self.stop()
+            wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/status", timeout=60)
+        except BaseException:  # not left running
+            self.proc.kill()
+            self.proc.wait(10)
             raise
         key = (self.dir / "data" / "initial_api_key").read_text().strip()
         self.auth_header = "Basic " + base64.b64encode(key.encode()).decode()

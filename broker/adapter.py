@@ -25,11 +25,14 @@ class Page(Generic[T]):
         items: the page's items, in a stable order.
         hasnext: whether a further page holds more.
         count: how many match in all; None where knowing it would need a full scan.
+        missing_nodes: in a cluster, the nodes that did not answer in time: the page lacks
+            what they hold.
     """
 
     items: Sequence[T]
     hasnext: bool
     count: int | None = None
+    missing_nodes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Client:
     send_msg: int = 0
     send_oct: int = 0
     send_pkt: int = 0
+    node: str | None = None  # in a cluster, the node that holds it; None: this one
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class ClientFilter:
         proto_ver: the MQTT protocol level (4 is 3.1.1).
         gte_created_at, lte_created_at: bounds (inclusive) of the session's creation time.
         gte_connected_at, lte_connected_at: bounds (inclusive) of the last CONNECT's time.
+        node: the node that holds the client (in a cluster).
     """
 
     clientid: Sequence[str] = field(default_factory=tuple)
@@ -140,6 +145,7 @@ class ClientFilter:
     lte_created_at: datetime | None = None
     gte_connected_at: datetime | None = None
     lte_connected_at: datetime | None = None
+    node: str | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -8,13 +8,14 @@ Whoever wants to act on a new ban (the broker kicks matching clients) registers 
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Literal
+from typing import Any, Literal
 
 import re2
 
@@ -97,6 +98,7 @@ class Bans:
     def __init__(self, store: Store) -> None:
         self._db = store.db
         self.on_added: list[Callable[[Ban], Awaitable[None]]] = []
+        self.on_removed: list[Callable[[str, str], None]] = []  # (kind, who) of a lifted or lapsed ban
         self.reload()
 
     def reload(self) -> None:
@@ -169,14 +171,40 @@ class Bans:
 
     def clear(self) -> None:
         """Lift every ban."""
+        lifted = list(self._bans)
         self._db.execute("DELETE FROM banned")
         self._bans.clear()
         self._tests.clear()
+        for key in lifted:
+            for callback in self.on_removed:
+                callback(*key)
 
     def _remove(self, key: tuple[str, str]) -> None:
         self._db.execute("DELETE FROM banned WHERE kind = ? AND who = ?", key)
         self._bans.pop(key, None)
         self._tests.pop(key, None)
+        for callback in self.on_removed:
+            callback(*key)
+
+    def all(self) -> list[Ban]:
+        """Every ban held, lapsed or not."""
+        return list(self._bans.values())
+
+    def apply(self, ban: Ban) -> Awaitable[Any]:
+        """Hold a ban made elsewhere (another node of a cluster); the awaitable runs `on_added`."""
+        self._db.execute(
+            "INSERT INTO banned (kind, who, banned_by, reason, at, until) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (kind, who) DO UPDATE SET banned_by = excluded.banned_by, reason = excluded.reason, "
+            "at = excluded.at, until = excluded.until",
+            (ban.kind, ban.who, ban.by, ban.reason, ban.at.isoformat(), ban.until.isoformat() if ban.until else None),
+        )
+        self._index(ban)
+        return asyncio.gather(*(callback(ban) for callback in self.on_added), return_exceptions=True)
+
+    def forget(self, kind: str, who: str) -> None:
+        """Drop a ban lifted elsewhere (another node of a cluster)."""
+        if (kind, who) in self._bans:
+            self._remove((kind, who))
 
     def match(self, clientid: str | None, username: str | None, peerhost: str | None) -> Ban | None:
         """The ban in force on a client with these properties, if any."""

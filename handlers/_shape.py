@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -41,6 +42,11 @@ def caller() -> str:
     return request.context["token_info"]["sub"]
 
 
+async def resolved(value: Any) -> Any:
+    """The adapter's answer: a cluster's comes from other nodes, and is awaited."""
+    return await value if inspect.isawaitable(value) else value
+
+
 def parse_time(value: str | None, name: str) -> datetime | None:
     """A `TimeBound` parameter (RFC 3339, or epoch milliseconds) as an aware datetime."""
     if value is None:
@@ -69,6 +75,8 @@ def page_body(result: Page[T], *, page: int, limit: int, shape: Callable[[T], di
     meta: dict[str, Any] = {"page": page, "limit": limit, "hasnext": result.hasnext}
     if result.count is not None:
         meta["count"] = result.count
+    if result.missing_nodes:
+        meta["missing_nodes"] = list(result.missing_nodes)
     return {"data": [shape(item) for item in result.items], "meta": meta}
 
 

@@ -7,12 +7,13 @@ from typing import Any
 from connexion import NoContent
 
 from mqttgate.broker.adapter import Client, ClientFilter, Subscription
-from mqttgate.handlers._shape import broker, node, page_body, parse_time, plain
+from mqttgate.handlers._shape import broker, page_body, parse_time, plain, resolved
+from mqttgate.handlers._shape import node as this_node
 
 
 def _client(client: Client | dict[str, Any], node: str, fields: set[str] | None = None) -> dict[str, Any]:
     body = plain(client)
-    body["node"] = node
+    body["node"] = body.get("node") or node
     return body if fields is None else {k: v for k, v in body.items() if k in fields}
 
 
@@ -25,7 +26,7 @@ async def list_clients(
     like_clientid: str | None = None, like_username: str | None = None, conn_state: str | None = None,
     ip_address: str | None = None, clean_start: bool | None = None, proto_ver: int | None = None,
     gte_created_at: str | None = None, lte_created_at: str | None = None, gte_connected_at: str | None = None,
-    lte_connected_at: str | None = None, fields: list[str] | None = None,
+    lte_connected_at: str | None = None, fields: list[str] | None = None, node: str | None = None,
 ):
     """One page of clients matching every filter given."""
     where = ClientFilter(
@@ -34,16 +35,16 @@ async def list_clients(
         proto_ver=proto_ver, gte_created_at=parse_time(gte_created_at, "gte_created_at"),
         lte_created_at=parse_time(lte_created_at, "lte_created_at"),
         gte_connected_at=parse_time(gte_connected_at, "gte_connected_at"),
-        lte_connected_at=parse_time(lte_connected_at, "lte_connected_at"),
+        lte_connected_at=parse_time(lte_connected_at, "lte_connected_at"), node=node,
     )
-    result = broker().list_client_rows(where, page=page, limit=limit)
-    here, wanted = node(), None if not fields or "all" in fields else set(fields)
+    result = await resolved(broker().list_client_rows(where, page=page, limit=limit))
+    here, wanted = this_node(), None if not fields or "all" in fields else set(fields)
     return page_body(result, page=page, limit=limit, shape=lambda client: _client(client, here, wanted))
 
 
 async def get_client(*, clientid: str):
     """One client by id."""
-    return _client(broker().get_client(clientid), node())
+    return _client(await resolved(broker().get_client(clientid)), this_node())
 
 
 async def kick_client(*, clientid: str):
@@ -60,20 +61,20 @@ async def kick_clients(*, body: list[str]):
 
 async def list_client_subscriptions(*, clientid: str):
     """The client's subscriptions."""
-    here = node()
-    return [subscription(s, here) for s in broker().client_subscriptions(clientid)]
+    here = this_node()
+    return [subscription(s, here) for s in await resolved(broker().client_subscriptions(clientid))]
 
 
 async def subscribe(*, clientid: str, body: dict[str, Any]):
     """Subscribe the client to one filter."""
     (made,) = await broker().subscribe(clientid, [(body["topic"], body.get("qos", 0))])
-    return subscription(made, node())
+    return subscription(made, this_node())
 
 
 async def subscribe_bulk(*, clientid: str, body: list[dict[str, Any]]):
     """Subscribe the client to several filters, all or nothing."""
     made = await broker().subscribe(clientid, [(item["topic"], item.get("qos", 0)) for item in body])
-    here = node()
+    here = this_node()
     return [subscription(s, here) for s in made]
 
 

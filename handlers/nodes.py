@@ -15,15 +15,40 @@ from mqttgate.handlers.listeners import all_listeners
 
 
 async def list_nodes():
-    """mqttgate runs one node: this one."""
-    return [_this_node()]
+    """The live nodes of the cluster, this one with its REST listeners; on one node, this one."""
+    if not hasattr(_shape.broker(), "nodes"):
+        return [_this_node()]
+    described, _ = await _shape.broker().nodes()  # a node that cannot say is not running
+    here = _shape.node()
+    return [_this_node() if name == here else _other_node(name, facts) for name, facts in sorted(described.items())]
 
 
 async def get_node(*, node: str):
-    """This node by its name; any other name is not found."""
-    if node != _shape.node():
-        raise NodeNotFound()
-    return _this_node()
+    """A node by its name; a name no live node has is not found."""
+    if node == _shape.node():
+        return _this_node()
+    if hasattr(_shape.broker(), "nodes"):
+        described, _ = await _shape.broker().nodes()
+        if node in described:
+            return _other_node(node, described[node])
+    raise NodeNotFound()
+
+
+def _other_node(name: str, facts: dict[str, Any]) -> dict[str, Any]:
+    """Another node of the cluster as it described itself (its MQTT listeners)."""
+    started_at = datetime.fromisoformat(facts["started_at"])
+    return {
+        "node": name,
+        "node_status": "running",
+        "version": __version__,
+        "uptime": max(0, int((datetime.now(UTC) - started_at).total_seconds())),
+        "started_at": _shape.rfc3339(started_at),
+        "python_version": facts["python_version"],
+        **facts["host"],
+        "connections": facts["stats"]["connections.count"],
+        "live_connections": facts["stats"]["live_connections.count"],
+        "listeners": [{"id": f"{x['type']}:{x['name']}", **x} for x in facts["listeners"]],
+    }
 
 
 def _this_node() -> dict[str, Any]:

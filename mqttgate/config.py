@@ -213,6 +213,34 @@ class AuditConfig:
 
     enabled: bool = True
     max_entries: int = 5000
+class ClusterConfig:
+    """Several mqttgate nodes as one broker and one API, on NATS (off while `servers` is empty).
+
+    Attributes:
+        servers: NATS server URLs (`nats://host:4222`); one is enough, more survive its loss.
+        user: NATS user name, with `password`.
+        password: NATS password of `user`.
+        token: NATS authentication token (instead of user and password).
+        node: this node's name, unique in the cluster; empty takes `mqttgate@<hostname>`
+            (with the process id appended under `gunicorn -w N`).
+        replicas: JetStream replicas of the shared buckets (3 on a NATS cluster of 3 or more servers).
+        request_timeout: seconds a node waits for another node's answer before naming it missing.
+        heartbeat_interval: seconds between a node's heartbeats; a node silent for three of them
+            is dropped from `/nodes`.
+    """
+
+    servers: list[str] = field(default_factory=list)
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    node: str = ""
+    replicas: int = 1
+    request_timeout: float = 2.0
+    heartbeat_interval: float = 1.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.servers)
 
 
 @dataclass(frozen=True)
@@ -234,6 +262,7 @@ class Config:
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
     alarm: AlarmConfig = field(default_factory=AlarmConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
 
     @property
     def data_path(self) -> Path:
@@ -383,6 +412,7 @@ def _check(config: Config) -> None:
     if not 1 <= config.mqtt.max_payload_size <= MAX_MQTT_PAYLOAD:
         raise ConfigError(f"mqtt.max_payload_size: must be 1..{MAX_MQTT_PAYLOAD} bytes, "
                           f"got {config.mqtt.max_payload_size}")
+    _check_cluster(config.cluster)
     names = [listener.name for listener in config.rest_api.listeners]
     if len(set(names)) != len(names):
         raise ConfigError("rest_api.listeners: names must be unique")
@@ -419,6 +449,22 @@ def _check_operations(config: Config) -> None:
             raise ConfigError(f"alarm.{key}: must be a fraction in (0, 1], got {getattr(config.alarm, key)}")
     if config.alarm.size_limit < 1 or config.audit.max_entries < 1:
         raise ConfigError("alarm.size_limit and audit.max_entries: must be 1 or more")
+
+
+def _check_cluster(cluster: ClusterConfig) -> None:
+    for i, url in enumerate(cluster.servers):
+        if not url.startswith(("nats://", "tls://")) or not url.partition("://")[2]:
+            raise ConfigError(f"cluster.servers[{i}]: expected nats://host:port or tls://host:port, got {url!r}")
+    if cluster.token and (cluster.user or cluster.password):
+        raise ConfigError("cluster: give either a token or a user and password, not both")
+    if bool(cluster.user) != bool(cluster.password):
+        raise ConfigError("cluster: user and password go together")
+    if cluster.node and (cluster.node != cluster.node.strip() or any(c.isspace() for c in cluster.node)):
+        raise ConfigError(f"cluster.node: no spaces in a node name, got {cluster.node!r}")
+    if not 1 <= cluster.replicas <= 5:
+        raise ConfigError("cluster.replicas: must be 1..5")
+    if cluster.request_timeout <= 0 or cluster.heartbeat_interval <= 0:
+        raise ConfigError("cluster: request_timeout and heartbeat_interval must be more than 0 seconds")
 
 
 def _split_bind(bind: str, where: str) -> tuple[str, int]:

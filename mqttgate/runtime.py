@@ -11,6 +11,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mqttgate import __version__
 from mqttgate.broker.access import Access
@@ -73,15 +74,22 @@ class Runtime:
             access = Access(store, acl_no_match=config.mqtt.acl_no_match)
             tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
                             max_log_size=config.trace.max_log_size)
-            node = node_name()
+            node = (config.cluster.node or node_name()) if config.cluster.enabled else node_name()
+            cluster = _cluster_node(config, node) if config.cluster.enabled else None
+            shared = _shared(cluster, retained, access) if cluster is not None else []
             broker = AmqttBrokerAdapter(
-                config.mqtt.listeners, retained=retained, allow_anonymous=config.mqtt.allow_anonymous,
+                config.mqtt.listeners, retained=shared[0] if shared else retained,
+                allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
                 max_payload_size=config.mqtt.max_payload_size, max_packet_size=config.mqtt.max_packet_size,
-                sessions=sessions, durability=config.mqtt.durability,
+                sessions=sessions, durability=config.mqtt.durability, cluster=cluster, node=node,
             )
+            if cluster is not None:
+                from mqttgate.broker.cluster.broker import ClusterBroker
+
+                broker = ClusterBroker(broker, cluster, shared)
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
                               on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained,
@@ -124,6 +132,19 @@ def _operations(config: Config, store: Store, broker: BrokerAdapter, node: str, 
     tracer.on_write_result = ops.trace_result
     ops.start()
     return ops
+def _cluster_node(config: Config, node: str) -> Any:
+    from mqttgate.broker.cluster.node import ClusterNode  # NATS is loaded only for a cluster
+
+    cluster = config.cluster
+    return ClusterNode(node, cluster.servers, user=cluster.user, password=cluster.password, token=cluster.token,
+                       replicas=cluster.replicas, request_timeout=cluster.request_timeout,
+                       heartbeat_interval=cluster.heartbeat_interval)
+
+
+def _shared(cluster: Any, retained: RetainedStore, access: Access) -> list[Any]:
+    from mqttgate.broker.cluster.shared import SharedBans, SharedRetained
+
+    return [SharedRetained(retained, cluster), SharedBans(access.bans, cluster)]
 
 
 def node_name() -> str:

@@ -130,8 +130,8 @@ def test_invalid_config_exits_2_with_one_line(started):
     process = started(SERVE, config="colour: red\n")
     assert process.proc.wait(10) == 2
     assert process.output().strip().splitlines() == [
-        "mqttgate: invalid configuration: unknown key 'colour'; known keys here: api_key, data_dir, log, log_level, "
-        "mqtt, rest_api, trace"]
+        "mqttgate: invalid configuration: unknown key 'colour'; known keys here: alarm, api_key, audit, cluster, "
+        "data_dir, log, log_level, monitor, mqtt, rest_api, trace"]
 
 
 def test_a_second_process_on_the_same_data_dir_is_refused(started, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -33,6 +34,7 @@ from mqttgate.broker.amqtt.gate import GateBroker
 from mqttgate.broker.amqtt.persistence import Durability, inflight_messages, queued_messages
 from mqttgate.broker.amqtt.sessions import API_PUBLISHER, new_id, now, session_info
 from mqttgate.broker.banned import Ban
+from mqttgate.broker.cluster.link import ClusterLink
 from mqttgate.broker.errors import (
     BrokerUnavailable,
     ClientNotFound,
@@ -75,13 +77,16 @@ class AmqttBrokerAdapter:
         sessions: where persistent sessions are kept across restarts; None keeps them in memory only.
         durability: `sync` acknowledges a message once stored, `async` at once (stored within
             `persistence.ASYNC_MAX_LAG`); ignored without `sessions`.
+        cluster: the other nodes, if this one is part of a cluster.
+        node: this node's name (a listing filtered on another node's name is empty).
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
                  connect_timeout: float = 10.0, session_expiry_interval: int = 7200, max_mqueue_len: int = 1000,
                  max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
                  access: Access | None = None, max_packet_size: int = 0,
-                 sessions: SessionStore | None = None, durability: Durability = "sync") -> None:
+                 sessions: SessionStore | None = None, durability: Durability = "sync",
+                 cluster: ClusterLink | None = None, node: str | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         self._broker_class = CountingBroker if metrics else GateBroker
@@ -108,6 +113,8 @@ class AmqttBrokerAdapter:
         self._access = access
         self._sessions_store = sessions
         self._durability = durability
+        self._cluster = cluster
+        self._node = node
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
         self._config = config
@@ -122,7 +129,8 @@ class AmqttBrokerAdapter:
                                           max_payload_size=self._max_payload_size, retained_store=self._retained,
                                           tracer=self._tracer, access=self._access,
                                           max_packet_size=self._max_packet_size,
-                                          session_store=self._sessions_store, durability=self._durability)
+                                          session_store=self._sessions_store, durability=self._durability,
+                                          cluster=self._cluster)
         await self._broker.start()
         self._started_at = now()
 
@@ -194,6 +202,10 @@ class AmqttBrokerAdapter:
     def list_client_rows(self, where: ClientFilter, *, page: int, limit: int) -> Page[dict[str, Any]]:
         sessions = self._running.sessions
         start = (page - 1) * limit
+        if where.node is not None:
+            if where.node != self._node:
+                return Page(items=[], hasnext=False, count=0)
+            where = dataclasses.replace(where, node=None)
         if where.is_empty:
             # islice over the dict's values skips earlier pages in C: a page costs its own clients
             found = [entry[0] for entry in islice(sessions.values(), start, start + limit + 1)]
@@ -220,6 +232,31 @@ class AmqttBrokerAdapter:
             await broker.close_connection(session)
         if broker.sessions.get(clientid, (None,))[0] is session:
             await broker._cleanup_session(clientid)
+
+    async def release_client(self, clientid: str) -> bool:
+        """Another node takes this client id over: close its connection (without its will) and drop its
+        session here; whether this node held it."""
+        broker = self._running
+        session = broker.sessions.get(clientid, (None,))[0]
+        if session is None:
+            return False
+        if session.transitions.state == "connected":
+            await broker.take_over(session)
+        if broker.sessions.get(clientid, (None,))[0] is session:
+            await broker._cleanup_session(clientid)
+        return True
+
+    def apply_retained(self, topic: str, message: RetainedMessage | None) -> None:
+        """Another node changed `topic`'s retained message (None: deleted); the store has it already."""
+        broker = self._broker
+        if broker is not None and broker.transitions.state == "started":
+            broker.apply_retained(topic, message)
+
+    def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
+        """Route a message another node published to this node's subscribers."""
+        broker = self._broker
+        if broker is not None and broker.transitions.state == "started":
+            broker.deliver_remote(topic, data, qos)
 
     async def kick_clients(self, clientids: Any) -> None:
         present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]

@@ -23,6 +23,7 @@ from mqttgate.broker.amqtt.retained import RetainedRules
 from mqttgate.broker.amqtt.routing import Routing
 from mqttgate.broker.amqtt.sessions import SessionRules
 from mqttgate.broker.amqtt.tls import TlsRules
+from mqttgate.broker.cluster.link import ClusterLink
 from mqttgate.broker.metrics import Metrics
 from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.sessions_store import SessionStore
@@ -36,8 +37,10 @@ class GateBroker(PersistenceRules, ProtocolRules, FastPaths, SessionRules, Acces
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
                  tracer: Tracer | None, access: Access | None = None, max_packet_size: int = 0,
-                 session_store: SessionStore | None = None, durability: Durability = "off") -> None:
+                 session_store: SessionStore | None = None, durability: Durability = "off",
+                 cluster: ClusterLink | None = None) -> None:
         super().__init__(config)
+        self.cluster = cluster
         self.session_store = session_store
         self.durability = durability if session_store is not None else "off"
         self.allow_anonymous = allow_anonymous

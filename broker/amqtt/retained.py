@@ -63,6 +63,13 @@ class RetainedRules:
         self._retained_messages[topic_name] = Retained(record)
         return self.retained_store.put(record)
 
+    def apply_retained(self, topic: str, record: RetainedMessage | None) -> None:
+        """Hold (or drop, if None) a retained message another node of the cluster changed and stored."""
+        if record is None:
+            self._retained_messages.pop(topic, None)
+        else:
+            self._retained_messages[topic] = Retained(record)
+
     def forget_retained(self, names: Sequence[str]) -> asyncio.Future[None]:
         """Delete the retained messages of these topics; the future is done once that is on disk."""
         for name in names:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from amqtt.session import Session
 
 from mqttgate.broker import topics
 from mqttgate.broker.amqtt.sessions import session_info
+from mqttgate.broker.cluster.link import ClusterLink
 from mqttgate.broker.errors import InvalidTopic
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class Routing:
     """Broker mixin: route what clients and the API publish, and keep each session's subscriptions."""
 
     max_payload_size: int
+    cluster: ClusterLink | None  # None on a single node: nothing more to do
 
     async def _handle_message_delivery(self, session: Session, handler: Any, wait_deliver: asyncio.Future[Any]) -> bool:
         message = wait_deliver.result()
@@ -97,8 +100,20 @@ class Routing:
         if msgid is not None:
             broadcast["msgid"] = msgid
         await self._broadcast_queue.put(broadcast)
+        if self.cluster is not None:
+            await self.cluster.forward(topic, data, qos)
         stored = await self.retain_message(session, topic, data, qos, msgid=msgid) if retain else None
         return Routed(reached, stored)
+
+    def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
+        """Route a message another node of the cluster published: to this node's subscribers only."""
+        self._broadcast_queue.put_nowait({"session": self._remote_publisher, "topic": topic, "data": data, "qos": qos})
+
+    @functools.cached_property
+    def _remote_publisher(self) -> Session:
+        session = Session()
+        session.client_id = "$cluster"
+        return session
 
     async def _run_broadcast(self, running_tasks: Any) -> None:
         broadcast = await self._broadcast_queue.get()
@@ -147,6 +162,8 @@ class Routing:
         granted = await super().add_subscription(subscription, session)
         if granted != 0x80:
             session_info(session).subscriptions[subscription[0]] = granted
+            if self.cluster is not None and len(self._subscriptions[subscription[0]]) == 1:
+                await self.cluster.interest_added(subscription[0])
         self.trace("SUBSCRIBE", session, subscription[0], qos=granted)
         return granted
 
@@ -156,6 +173,8 @@ class Routing:
         deleted = super()._del_subscription(a_filter, session)
         if deleted:
             session_info(session).subscriptions.pop(a_filter, None)
+            if self.cluster is not None and not self._subscriptions.get(a_filter):
+                self.cluster.interest_removed(a_filter)
         return deleted
 
     async def _handle_unsubscription(self, session: Session, handler: Any, unsubscribe_waiter: Any) -> None:

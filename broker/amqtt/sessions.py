@@ -51,6 +51,7 @@ class SessionRules:
     """Broker mixin: sessions resolved after authentication, take-over closes."""
 
     max_mqueue_len: int
+    cluster: Any
 
     async def _handle_client_session(
         self, reader: Any, writer: Any, incoming: Session, handler: BrokerProtocolHandler, server: Any,
@@ -90,6 +91,8 @@ class SessionRules:
     async def _resolve_session(self, incoming: Session) -> Session:
         """The session this CONNECT continues (clean_session false) or a fresh one."""
         client_id = incoming.client_id
+        if self.cluster is not None:  # one client id, one connection in the whole cluster
+            await self.cluster.claim(client_id)
         stored = self._sessions.get(client_id, (None, None))[0]
         if stored is not None and stored.transitions.state == "connected":
             await self.take_over(stored)

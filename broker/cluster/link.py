@@ -1,0 +1,21 @@
+"""What the broker asks of the cluster: the hooks in broker/amqtt, typed, with no NATS import."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class ClusterLink(Protocol):
+    """The cluster as the publish path and the sessions see it (`ClusterNode` implements it)."""
+
+    async def forward(self, topic: str, data: bytes | bytearray, qos: int) -> None:
+        """A message was routed on this node: send it to the nodes that want it."""
+
+    async def interest_added(self, topic_filter: str) -> None:
+        """The first subscription to `topic_filter` on this node: hear it from the others."""
+
+    def interest_removed(self, topic_filter: str) -> None:
+        """The last subscription to `topic_filter` on this node is gone."""
+
+    async def claim(self, clientid: str) -> None:
+        """A client connects here: any other node closes its connection first."""

@@ -1,0 +1,248 @@
+"""State every node shares, in JetStream key-value buckets; each node's SQLite store is its local copy.
+
+A change made on a node (API, CLI or MQTT) goes to its store as on one node, and to the
+bucket; every node watches the bucket and applies what the others changed to its own
+store and memory, within the moment NATS takes to tell it. When a node joins, the bucket
+is the truth: its store is made equal to it. A bucket that is still empty is filled from
+the store of the first node that joins (so an existing single node becomes a cluster with
+its state).
+
+Shared so far: retained messages and bans.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from mqttgate.broker.adapter import RetainedMessage
+from mqttgate.broker.banned import Ban, Bans
+from mqttgate.broker.cluster.node import ClusterNode
+from mqttgate.broker.retained import RetainedStore
+
+log = logging.getLogger(__name__)
+
+
+def _key(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode("utf-8", "surrogatepass")).decode()
+
+
+def _text(key: str) -> str:
+    return base64.urlsafe_b64decode(key).decode("utf-8", "surrogatepass")
+
+
+class Replica:
+    """One bucket and this node's copy of it.
+
+    Subclasses say what the local copy holds (`local`) and how to apply a change to it.
+    """
+
+    bucket_name: str
+
+    def __init__(self, node: ClusterNode) -> None:
+        self.node = node
+        self._kv: Any = None
+        self._watcher: Any = None
+        self._writes: asyncio.Queue[tuple[str, str, bytes, asyncio.Future[None]]] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def local(self) -> dict[str, bytes]:
+        """This node's copy: key -> value as the bucket holds it."""
+        raise NotImplementedError
+
+    def apply_put(self, key: str, value: dict[str, Any]) -> Awaitable[Any] | None:
+        """Apply a change made on another node; what to wait for until it is stored, if anything."""
+        raise NotImplementedError
+
+    def apply_delete(self, key: str) -> Awaitable[Any] | None:
+        raise NotImplementedError
+
+    async def join(self) -> None:
+        """Make this node's copy equal to the bucket (or fill an empty bucket from it), then follow it."""
+        self._kv = await self.node.bucket(self.bucket_name, history=1)
+        self._watcher = await self._kv.watchall()
+        shared: dict[str, bytes] = {}
+        while (entry := await self._watcher.updates(timeout=30)) is not None:
+            if entry.operation in ("DEL", "PURGE"):
+                shared.pop(entry.key, None)
+            else:
+                shared[entry.key] = entry.value
+        mine = self.local()
+        if not shared:
+            for key, value in mine.items():
+                await self._kv.put(key, value)
+            log.info("cluster: bucket %s filled from this node's %d", self.bucket_name, len(mine))
+        else:
+            writes = [self.apply_delete(key) for key in mine.keys() - shared.keys()]
+            writes += [self.apply_put(key, json.loads(value)) for key, value in shared.items()
+                       if mine.get(key) != value]
+            await asyncio.gather(*(w for w in writes if w is not None))
+        self._tasks = [asyncio.ensure_future(self._follow()), asyncio.ensure_future(self._write())]
+
+    async def leave(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._watcher is not None:
+            try:
+                await asyncio.wait_for(self._watcher.stop(), 2)
+            except Exception as exc:
+                log.info("cluster: stopping the %s watcher: %s", self.bucket_name, exc)
+
+    def put(self, key: str, value: dict[str, Any]) -> asyncio.Future[None]:
+        """Share a change made here; done once the bucket has it."""
+        return self._submit("put", key, json.dumps({**value, "origin": self.node.name}).encode())
+
+    def delete(self, key: str) -> asyncio.Future[None]:
+        return self._submit("delete", key, b"")
+
+    def _submit(self, op: str, key: str, value: bytes) -> asyncio.Future[None]:
+        done = asyncio.get_running_loop().create_future()
+        done.add_done_callback(lambda future: future.cancelled() or future.exception())
+        self._writes.put_nowait((op, key, value, done))
+        return done
+
+    async def _write(self) -> None:
+        # one writer, so that the bucket sees this node's changes of a key in their order
+        while True:
+            op, key, value, done = await self._writes.get()
+            try:
+                await (self._kv.put(key, value) if op == "put" else self._kv.delete(key))
+                done.set_result(None)
+            except Exception as exc:
+                log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
+                done.set_exception(exc)
+
+    async def _follow(self) -> None:
+        async for entry in self._watcher:
+            if entry is None:
+                continue
+            try:
+                if entry.operation in ("DEL", "PURGE"):
+                    self.apply_delete(entry.key)
+                    continue
+                value = json.loads(entry.value)
+                if value.get("origin") != self.node.name:
+                    self.apply_put(entry.key, value)
+            except Exception:
+                log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+
+
+class SharedRetained(Replica):
+    """The retained messages: a `RetainedStore` whose changes every node shares.
+
+    Args:
+        store: this node's store of retained messages.
+        node: this node.
+        on_change: tells the broker a topic's retained message changed on another node
+            (the message, or None if deleted).
+    """
+
+    bucket_name = "mqttgate_retained"
+
+    def __init__(self, store: RetainedStore, node: ClusterNode) -> None:
+        super().__init__(node)
+        self.store = store
+        self.on_change: Callable[[str, RetainedMessage | None], None] = lambda topic, message: None
+
+    # the RetainedStore shape, for the broker
+    def load(self) -> list[RetainedMessage]:
+        return self.store.load()
+
+    def put(self, message: RetainedMessage) -> asyncio.Future[None]:  # type: ignore[override]
+        return _both(self.store.put(message), super().put(_key(message.topic), _record(message)))
+
+    def delete(self, topics: Iterable[str]) -> asyncio.Future[None]:  # type: ignore[override]
+        topics = list(topics)
+        return _both(self.store.delete(topics), *(super(SharedRetained, self).delete(_key(t)) for t in topics))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # the replica
+    def local(self) -> dict[str, bytes]:
+        return {_key(m.topic): json.dumps({**_record(m), "origin": self.node.name}).encode() for m in self.load()}
+
+    def apply_put(self, key: str, value: dict[str, Any]) -> Awaitable[Any]:
+        message = _message(value)
+        self.on_change(message.topic, message)
+        return self.store.put(message)
+
+    def apply_delete(self, key: str) -> Awaitable[Any]:
+        topic = _text(key)
+        self.on_change(topic, None)
+        return self.store.delete([topic])
+
+
+class SharedBans(Replica):
+    """The bans: a ban made or lifted on any node is in force (and kicks) on every node."""
+
+    bucket_name = "mqttgate_bans"
+
+    def __init__(self, bans: Bans, node: ClusterNode) -> None:
+        super().__init__(node)
+        self.bans = bans
+        self._applying = False
+        self._incoming: set[Ban] = set()  # made on another node: not shared again
+        bans.on_added.insert(0, self._added)
+        bans.on_removed.append(self._removed)
+
+    async def _added(self, ban: Ban) -> None:
+        if ban in self._incoming:
+            self._incoming.discard(ban)
+            return
+        await Replica.put(self, _key(f"{ban.kind}\0{ban.who}"), _ban(ban))
+
+    def _removed(self, kind: str, who: str) -> None:
+        if not self._applying:
+            Replica.delete(self, _key(f"{kind}\0{who}"))
+
+    def local(self) -> dict[str, bytes]:
+        return {_key(f"{b.kind}\0{b.who}"): json.dumps({**_ban(b), "origin": self.node.name}).encode()
+                for b in self.bans.all()}
+
+    def apply_put(self, key: str, value: dict[str, Any]) -> None:  # type: ignore[override]
+        ban = Ban(value["kind"], value["who"], value["by"], value["reason"], datetime.fromisoformat(value["at"]),
+                  datetime.fromisoformat(value["until"]) if value["until"] else None)
+        self._incoming.add(ban)
+        kicks = asyncio.ensure_future(self.bans.apply(ban))  # kicks the clients it names here
+        self._tasks.append(kicks)
+        kicks.add_done_callback(self._tasks.remove)
+
+    def apply_delete(self, key: str) -> None:  # type: ignore[override]
+        kind, _, who = _text(key).partition("\0")
+        self._applying = True
+        try:
+            self.bans.forget(kind, who)
+        finally:
+            self._applying = False
+
+
+def _both(*futures: Awaitable[None]) -> asyncio.Future[None]:
+    async def wait() -> None:
+        for future in futures:
+            await future
+    done = asyncio.ensure_future(wait())
+    done.add_done_callback(lambda future: future.cancelled() or future.exception())
+    return done
+
+
+def _record(message: RetainedMessage) -> dict[str, Any]:
+    return {"topic": message.topic, "payload": base64.b64encode(message.payload).decode(), "qos": message.qos,
+            "msgid": message.msgid, "publish_at": message.publish_at.isoformat(),
+            "from_clientid": message.from_clientid, "from_username": message.from_username}
+
+
+def _message(value: dict[str, Any]) -> RetainedMessage:
+    return RetainedMessage(topic=value["topic"], payload=base64.b64decode(value["payload"]), qos=value["qos"],
+                           msgid=value["msgid"], publish_at=datetime.fromisoformat(value["publish_at"]),
+                           from_clientid=value["from_clientid"], from_username=value["from_username"])
+
+
+def _ban(ban: Ban) -> dict[str, Any]:
+    return {"kind": ban.kind, "who": ban.who, "by": ban.by, "reason": ban.reason, "at": ban.at.isoformat(),
+            "until": ban.until.isoformat() if ban.until else None}
