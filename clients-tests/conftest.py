@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +29,12 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("served")
-    process = Process([BIN / "mqttgate", "serve", "--config", "{config}"], tmp).wait_ready(timeout=90)
-    spec_json = tmp / "openapi.json"
-    spec_json.write_bytes(httpx.get(f"{process.url}/openapi.json", timeout=10).raise_for_status().content)
-    key, secret = process.api_auth()
-    yield Served(process, process.url, key, secret, process.mqtt_port, spec_json)
-    process.stop(signal.SIGTERM, timeout=15)
-    process.close()
+    process = Process([BIN / "mqttgate", "serve", "--config", "{config}"], tmp)
+    try:
+        process.wait_ready(timeout=90)
+        spec_json = tmp / "openapi.json"
+        spec_json.write_bytes(httpx.get(f"{process.url}/openapi.json", timeout=10).raise_for_status().content)
+        key, secret = process.api_auth()
+        yield Served(process, process.url, key, secret, process.mqtt_port, spec_json)
+    finally:
+        process.close()  # SIGTERM, and waits for it
