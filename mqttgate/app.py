@@ -62,7 +62,7 @@ def create_app(config: Config | None = None, rest_listeners: list[tuple[str, str
     errors.register(api, errors.SpecRoutes(spec, API_BASE))
     # outside the exception handling, so that error answers are counted with their status
     api.add_middleware(ApiMetrics, position=MiddlewarePosition.BEFORE_EXCEPTION)
-    # access and audit logs (issue 15): outside the exception handling too, for the final status
+    # access and audit logs: outside the exception handling too, for the final status
     api.add_middleware(RequestLog, position=MiddlewarePosition.BEFORE_EXCEPTION,
                        access=config.log.access_log, audit=config.audit.enabled)
     return BrokerLifespan(api, config, rest_listeners)

@@ -213,6 +213,9 @@ class AuditConfig:
 
     enabled: bool = True
     max_entries: int = 5000
+
+
+@dataclass(frozen=True)
 class ClusterConfig:
     """Several mqttgate nodes as one broker and one API, on NATS (off while `servers` is empty).
 
@@ -425,7 +428,7 @@ def _check(config: Config) -> None:
     _check_operations(config)
 
 
-# REST API over TLS (issue 15)
+# REST API over TLS
 def _check_rest_tls(listeners: list[RestListener]) -> None:
     for i, listener in enumerate(listeners):
         where = f"rest_api.listeners[{i}]"
@@ -439,7 +442,6 @@ def _check_rest_tls(listeners: list[RestListener]) -> None:
                 raise ConfigError(f"{where}.{key}: no such file {file}")
 
 
-# monitor, alarms, audit (issue 15)
 def _check_operations(config: Config) -> None:
     if config.monitor.interval <= 0 or config.monitor.retention < config.monitor.interval:
         raise ConfigError("monitor: interval must be more than 0 seconds and retention at least one interval")

@@ -122,7 +122,7 @@ class Runtime:
 
 def _operations(config: Config, store: Store, broker: BrokerAdapter, node: str, backups: Backups,
                 tracer: Tracer) -> Operations:
-    """Monitor, alarms and audit log (issue 15), watching the broker, the backups and the traces."""
+    """Monitor, alarms and audit log, watching the broker, the backups and the traces."""
     alarm = config.alarm
     ops = Operations(store, broker, node=node, interval=config.monitor.interval, retention=config.monitor.retention,
                      thresholds=Thresholds(alarm.system_memory_high_watermark, alarm.process_memory_high_watermark,

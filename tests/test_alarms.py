@@ -1,4 +1,4 @@
-"""GET/DELETE /alarms: raised and cleared by provoking each condition on a live broker (issue 15)."""
+"""GET/DELETE /alarms: raised and cleared by provoking each condition on a live broker."""
 
 from __future__ import annotations
 

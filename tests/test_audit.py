@@ -1,4 +1,4 @@
-"""GET /audit: every change through the API, never a secret, with EMQX's filters, paged and bounded (issue 15)."""
+"""GET /audit: every change through the API, never a secret, with EMQX's filters, paged and bounded."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The command line against a live `mqttgate serve`: clients, bans, users, ACL, retained, publish, backups,
-traces, alarms and audit over the REST API, `--json` everywhere; check-config (issue 15)."""
+traces, alarms and audit over the REST API, `--json` everywhere; check-config."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Logs: text or JSON lines, to stderr or a file, with one access log line per API request (issue 15)."""
+"""Logs: text or JSON lines, to stderr or a file, with one access log line per API request."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /monitor and /monitor_current: samples of the live broker, kept in data_dir, bounded (issue 15)."""
+"""GET /monitor and /monitor_current: samples of the live broker, kept in data_dir, bounded."""
 
 from __future__ import annotations
 

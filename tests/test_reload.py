@@ -1,5 +1,5 @@
 """SIGHUP reloads the log level, the TLS certificates of MQTT and REST listeners and the API key bootstrap file,
-while MQTT clients stay connected (issue 15)."""
+while MQTT clients stay connected."""
 
 from __future__ import annotations
 
