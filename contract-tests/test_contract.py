@@ -31,7 +31,7 @@ MAX_EXAMPLES = os.environ.get("CONTRACT_MAX_EXAMPLES", "60")
 
 @pytest.fixture(scope="module")
 def gate(tmp_path_factory):
-    # samples in /monitor from the start, and an active alarm in /alarms (issue 15)
+    # samples in /monitor from the start, and an active alarm in /alarms
     live = start_gate(gate_config(tmp_path_factory.mktemp("contract") / "data", MQTTGATE_MONITOR__INTERVAL="0.5",
                                   MQTTGATE_ALARM__SYSTEM_MEMORY_HIGH_WATERMARK="0.0001"))
     clients = [MqttClient(live.mqtt_port, f"contract-{n}", clean_session=n % 2 == 0).connect() for n in range(3)]

@@ -1,4 +1,4 @@
-"""The deployment files: the example configuration and the systemd unit, as an operator uses them (issue 15)."""
+"""The deployment files: the example configuration and the systemd unit, as an operator uses them."""
 
 from __future__ import annotations
 

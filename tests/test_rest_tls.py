@@ -1,4 +1,4 @@
-"""REST listeners over HTTPS, with and without client certificates, beside plain HTTP ones (issue 15)."""
+"""REST listeners over HTTPS, with and without client certificates, beside plain HTTP ones."""
 
 from __future__ import annotations
 
