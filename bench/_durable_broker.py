@@ -1,6 +1,6 @@
-"""mqttgate's broker adapter alone (no REST API) with `mqtt.durability` sync, async or off, for bench/durability.py.
+"""mqttgate's broker adapter alone (no REST API) with `mqtt.durability` sync, async or memory, for bench/durability.py.
 
-    python bench/_durable_broker.py MQTT_PORT sync|async|off DATA_DIR
+    python bench/_durable_broker.py MQTT_PORT sync|async|memory DATA_DIR
 
 Prints `ready` once listening; SIGTERM stops it.
 """
@@ -22,7 +22,7 @@ from mqttgate.config import MqttListener
 async def main(port: int, durability: str, data: Path) -> None:
     store = Store(data / "mqttgate.db")
     retained = RetainedStore(store)
-    sessions = SqliteSessionStore(store) if durability != "off" else None
+    sessions = SqliteSessionStore(store) if durability != "memory" else None
     adapter = AmqttBrokerAdapter({"default": MqttListener(bind=f"127.0.0.1:{port}")}, retained=retained,
                                  sessions=sessions, durability=durability if sessions else "sync",
                                  max_mqueue_len=1_000_000)

@@ -70,7 +70,7 @@ class MqttConfig:
         durability: how persistent sessions (clean_session false) are kept. `sync`: in data_dir, and
             PUBACK/PUBREC (and the API's answer) only once a message is on disk for every persistent
             session it goes to, and in the retained store if retained. `async`: in data_dir, written
-            within a second of the acknowledgement (a crash may lose that last second). `off`: in
+            within a second of the acknowledgement (a crash may lose that last second). `memory`: in
             memory only, lost at restart. See README "Durable sessions".
     """
 
@@ -82,7 +82,7 @@ class MqttConfig:
     acl_no_match: Literal["allow", "deny"] = "allow"
     max_payload_size: int = 1024 * 1024
     max_packet_size: int = 0
-    durability: Literal["sync", "async", "off"] = "sync"
+    durability: Literal["sync", "async", "memory"] = "sync"
 
 
 @dataclass(frozen=True)

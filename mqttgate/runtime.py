@@ -60,7 +60,7 @@ class Runtime:
         lock_fd = _own(data)
         store = Store(data / "mqttgate.db")
         retained = RetainedStore(store)
-        sessions = SqliteSessionStore(store) if config.mqtt.durability != "off" else None
+        sessions = SqliteSessionStore(store) if config.mqtt.durability != "memory" else None
         try:
             api_keys = ApiKeys(store)
             if config.api_key.bootstrap_file:

@@ -363,3 +363,27 @@ def test_a_backup_holds_the_persistent_sessions_and_a_restore_brings_them_back(g
     publish_acked(gate.mqtt_port, "bk/2", [b"b3"])  # subscribed again, too
     assert again.read_publish().payload == b"b3"
     again.disconnect()
+
+
+@pytest.mark.parametrize(("durability", "kept"), [("async", True), ("memory", False)])
+def test_async_keeps_sessions_across_a_graceful_restart_and_memory_does_not(tmp_path, durability, kept):
+    from tests.live import gate_config, start_gate
+
+    config = gate_config(tmp_path / "data", MQTTGATE_MQTT__DURABILITY=durability)
+    first = start_gate(config)
+    try:
+        sub = persistent_subscriber(first.mqtt_port, "mode-sub", "mode/#", 1)
+        sub.disconnect()
+        assert wait_for(lambda: offline(first, "mode-sub"))
+        publish_acked(first.mqtt_port, "mode/1", [b"m"])
+    finally:
+        first.stop()
+    second = start_gate(config)
+    try:
+        again = RawClient(second.mqtt_port)
+        assert again.connect("mode-sub", clean=False) == (kept, 0)
+        if kept:
+            assert again.read_publish().payload == b"m"
+        again.close()
+    finally:
+        second.stop()

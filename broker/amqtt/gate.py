@@ -37,12 +37,12 @@ class GateBroker(PersistenceRules, ProtocolRules, FastPaths, SessionRules, Acces
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
                  tracer: Tracer | None, access: Access | None = None, max_packet_size: int = 0,
-                 session_store: SessionStore | None = None, durability: Durability = "off",
+                 session_store: SessionStore | None = None, durability: Durability = "memory",
                  cluster: ClusterLink | None = None) -> None:
         super().__init__(config)
         self.cluster = cluster
         self.session_store = session_store
-        self.durability = durability if session_store is not None else "off"
+        self.durability = durability if session_store is not None else "memory"
         self.allow_anonymous = allow_anonymous
         self.connect_timeout = connect_timeout
         self.max_mqueue_len = max_mqueue_len

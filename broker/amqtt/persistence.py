@@ -39,7 +39,7 @@ from mqttgate.broker.sessions_store import SessionMessage, SessionStore, StoredS
 
 log = logging.getLogger(__name__)
 
-Durability = Literal["sync", "async", "off"]
+Durability = Literal["sync", "async", "memory"]
 ASYNC_MAX_LAG = 1.0  # seconds: past it, `async` acknowledgements wait for the disk too
 
 _msgids = itertools.count(1)
