@@ -13,9 +13,8 @@ import asyncio
 from typing import Any
 
 from amqtt.adapters import StreamReaderAdapter, StreamWriterAdapter
-from amqtt.mqtt.constants import QOS_1
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
-from amqtt.session import OUTGOING, OutgoingApplicationMessage, Session
+from amqtt.session import Session
 from transitions import MachineError
 
 # bytes a connection may hold back before they are written within the same turn: past it,
@@ -69,9 +68,6 @@ class CoalescingWriter(StreamWriterAdapter):
         await super().close()
 
 
-PUBACK_WAIT = 5  # seconds amqtt waits for a PUBACK
-
-
 class SessionState:
     """amqtt's session state machine, without `transitions.Machine`'s 15 kB a session (two thirds of a Session).
 
@@ -117,50 +113,13 @@ def light_session(session: Session) -> Session:
 
 
 class FastHandler(BrokerProtocolHandler):
-    """amqtt's protocol handler: light sessions, and the outgoing QoS 1 flow waiting for its PUBACK more cheaply."""
+    """amqtt's protocol handler with light sessions (the outgoing QoS 1/2 flows are persistence.DurableHandler's)."""
 
     @classmethod
     async def init_from_connect(cls, reader: Any, writer: Any, plugins_manager: Any,
                                 loop: asyncio.AbstractEventLoop | None = None) -> tuple[Any, Session]:
         handler, session = await super().init_from_connect(reader, writer, plugins_manager, loop=loop)
         return handler, light_session(session)
-
-    async def _handle_qos1_message_flow(self, app_message: Any) -> None:
-        # amqtt's flow for an outgoing QoS 1 message, whose asyncio.Future() and
-        # asyncio.wait_for(timeout=5) cost a fifth of the broker's time at QoS 1: here a
-        # future of the loop and one timer. The same steps, the same errors.
-        if app_message.direction != OUTGOING or app_message.qos != QOS_1 or app_message.packet_id is None \
-                or app_message.puback_packet or self.session is None:
-            await super()._handle_qos1_message_flow(app_message)
-            return
-        packet_id, session = app_message.packet_id, self.session
-        if packet_id not in session.inflight_out and isinstance(app_message, OutgoingApplicationMessage):
-            session.inflight_out[packet_id] = app_message
-        publish_packet = app_message.build_publish_packet(dup=app_message.publish_packet is not None)
-        await self._send_packet(publish_packet)
-        app_message.publish_packet = publish_packet
-        loop = asyncio.get_running_loop()
-        waiter = self._puback_waiters[packet_id] = loop.create_future()
-        timer = loop.call_later(PUBACK_WAIT, _expire, waiter)
-        try:
-            app_message.puback_packet = await waiter
-        except _Expired:
-            msg = f"Timeout waiting for PUBACK for packet ID {packet_id}"
-            self.logger.warning(msg)
-            raise TimeoutError(msg) from None
-        finally:
-            timer.cancel()
-            self._puback_waiters.pop(packet_id, None)
-            session.inflight_out.pop(packet_id, None)
-
-
-class _Expired(Exception):
-    pass
-
-
-def _expire(waiter: asyncio.Future[Any]) -> None:
-    if not waiter.done():
-        waiter.set_exception(_Expired())
 
 
 class FastPaths:
