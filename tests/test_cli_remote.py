@@ -13,8 +13,7 @@ import pytest
 
 from tests.certs import TestCA
 from tests.conftest import MqttClient, wait_for
-from tests.live import free_port
-from tests.processes import BIN, Process
+from tests.processes import BIN, Process, free_port
 from tests.test_rest_tls import listener_env
 
 

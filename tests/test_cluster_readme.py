@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from tests.conftest import wait_for
-from tests.live import free_port
 from tests.nats_cluster import NatsCluster
+from tests.processes import free_port
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BIN = Path(sys.executable).parent

@@ -18,8 +18,7 @@ import yaml
 
 from mqttgate.config import Config, load_config
 from tests.conftest import wait_for
-from tests.live import free_port
-from tests.processes import BIN
+from tests.processes import BIN, free_port
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 EXAMPLE = DEPLOY / "mqttgate.yaml"

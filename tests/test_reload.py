@@ -13,7 +13,7 @@ from cryptography import x509
 
 from tests.certs import TestCA
 from tests.conftest import MqttClient, wait_for
-from tests.live import free_port
+from tests.processes import free_port
 from tests.test_rest_tls import listener_env
 from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
 

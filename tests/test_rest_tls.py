@@ -10,8 +10,7 @@ import pytest
 
 from tests.certs import TestCA
 from tests.conftest import wait_for
-from tests.live import free_port
-from tests.processes import Process
+from tests.processes import Process, free_port
 from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
 
 
