@@ -16,6 +16,9 @@ from tests.conftest import MqttClient, wait_for
 from tests.processes import BIN, Process, free_port
 from tests.test_rest_tls import listener_env
 
+# every step is a new `mqttgate` process: a test of a dozen commands takes minutes on a loaded machine
+pytestmark = pytest.mark.timeout(600)
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
