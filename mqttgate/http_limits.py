@@ -43,6 +43,7 @@ class RequestLimits:
         headers = [(name.lower(), value) for name, value in scope["headers"]]
         names = {name for name, _ in headers}
         declared = next((value for name, value in headers if name == b"content-length"), None)
+        has_body = declared is not None and declared.strip() != b"0"
         if declared is not None:
             if not declared.strip().isdigit():
                 await _answer(send, 400, "BAD_REQUEST", "Invalid Content-Length")
@@ -65,8 +66,8 @@ class RequestLimits:
             headers = [(n, v) for n, v in headers if n != b"transfer-encoding"]
             headers.append((b"content-length", str(len(body)).encode()))
             receive = _replay(bytes(body), receive)
-            declared = b"1" if body else b"0"
-        if declared is not None and declared.strip() != b"0" and b"content-type" not in names:
+            has_body = bool(body)
+        if has_body and b"content-type" not in names:
             headers.append((b"content-type", b"application/json"))
         await self.app({**scope, "headers": headers}, receive, send)
 

@@ -133,7 +133,7 @@ def test_headers_over_the_limit_are_refused_and_the_connection_closed(gate):
 
 
 def test_a_retained_message_with_a_long_topic_can_be_read_and_deleted(gate):
-    topic = "long/" + "t" * 20000
+    topic = "long/" + "t" * 9000  # the path's limit was 4096
     assert gate.http.post("/publish", json={"topic": topic, "payload": "kept", "retain": True}).status_code == 202
     got = gate.http.get(f"/mqtt/retainer/message/{topic}")
     assert got.status_code == 200 and got.json()["topic"] == topic, got.text[:300]
