@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 
 from mqttgate.api_client import ApiClient, ApiError
-from mqttgate.config import CONFIG_ENV, Config
+from mqttgate.config import CONFIG_ENV, KEY_ENV, URL_ENV, Config
 
-URL_ENV, KEY_ENV = "MQTTGATE_URL", "MQTTGATE_API_KEY"
 Command = Callable[[ApiClient, argparse.Namespace], Any]
 RULES = "/authorization/sources/built_in_database/rules"
 

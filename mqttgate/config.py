@@ -22,6 +22,8 @@ import yaml
 
 ENV_PREFIX = "MQTTGATE_"
 CONFIG_ENV = "MQTTGATE_CONFIG"
+# the command line's own variables (the API a remote command talks to, and its key): not configuration
+URL_ENV, KEY_ENV = "MQTTGATE_URL", "MQTTGATE_API_KEY"
 MAX_MQTT_PAYLOAD = 268_435_455  # MQTT 3.1.1 §2.2.3: the largest remaining length of a packet
 
 
@@ -293,7 +295,7 @@ def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str
             raise ConfigError(f"config file {path} must hold a mapping of keys")
         raw = loaded or {}
     for name, value in sorted(environ.items()):
-        if name.startswith(ENV_PREFIX) and name != CONFIG_ENV:
+        if name.startswith(ENV_PREFIX) and name not in (CONFIG_ENV, URL_ENV, KEY_ENV):
             _set_path(raw, name[len(ENV_PREFIX) :].lower().split("__"), value, name)
     config = _build(Config, raw, "")
     _check(config)

@@ -36,7 +36,7 @@ class Process:
     """
 
     def __init__(self, args: list[str], tmp_path: Path, *, config: str = "", env: dict[str, str] | None = None,
-                 http: bool = True) -> None:
+                 http: bool = True, log_file: Path | None = None) -> None:
         self.mqtt_port = 0 if http else free_port()
         self.http_port = 0
         self.data_dir = tmp_path / "data"
@@ -52,6 +52,7 @@ class Process:
         self.proc = subprocess.Popen([str(a).format(http_port=0, config=self.config_file) for a in args],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=full_env, cwd=tmp_path)
         self.http = http
+        self.log_file = log_file  # where the server logs, if not to its output
 
     @property
     def url(self) -> str:
@@ -72,7 +73,8 @@ class Process:
                     if "running the MQTT broker only" in self.output():
                         return self
                 elif not self.http_port:
-                    bound = _BOUND.search(self.output())
+                    logged = self.log_file.read_text() if self.log_file and self.log_file.exists() else ""
+                    bound = _BOUND.search(self.output() + logged)
                     self.http_port = int(bound[1]) if bound else 0
                 else:
                     status = httpx.get(f"{self.url}/status", timeout=1)

@@ -32,7 +32,8 @@ def server(tmp_path_factory):
 def cli(server: Process, *args: str, stdin: str | None = None, env: dict[str, str] | None = None,
         check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run([str(BIN / "mqttgate"), *args], capture_output=True, text=True, input=stdin, timeout=60,
-                            env={**os.environ, "MQTTGATE_CONFIG": str(server.config_file), **(env or {})})
+                            env={**os.environ, "MQTTGATE_CONFIG": str(server.config_file),
+                                 "MQTTGATE_URL": server.url, **(env or {})})
     if check:
         assert result.returncode == 0, f"{args}: {result.returncode}\n{result.stdout}\n{result.stderr}"
     return result

@@ -103,3 +103,10 @@ def test_mqtt_durability_is_sync_by_default_and_checked():
     assert load_config(None, {"MQTTGATE_MQTT__DURABILITY": "memory"}).mqtt.durability == "memory"
     with pytest.raises(ConfigError, match=r"mqtt\.durability"):
         load_config(None, {"MQTTGATE_MQTT__DURABILITY": "maybe"})
+
+
+def test_the_command_lines_own_variables_are_not_configuration():
+    # the remote commands read $MQTTGATE_URL and $MQTTGATE_API_KEY; set, they must not make
+    # every command (serve included) refuse an unknown key
+    config = load_config(None, {"MQTTGATE_URL": "http://127.0.0.1:8888/api/v5", "MQTTGATE_API_KEY": "k:s"})
+    assert config == load_config(None, {})

@@ -13,7 +13,7 @@ from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
 
 def test_json_lines_to_a_file_with_the_access_log(started, tmp_path):  # noqa: F811
     log_file = tmp_path / "mqttgate.log"
-    process = started(SERVE, config=f"log: {{format: json, file: {log_file}}}\n").wait_ready(60)
+    process = started(SERVE, config=f"log: {{format: json, file: {log_file}}}\n", log_file=log_file).wait_ready(60)
     auth = process.api_auth()
     httpx.get(f"{process.url}/clients", params={"limit": 5}, auth=auth, timeout=5)
     httpx.get(f"{process.url}/clients", auth=("nobody", "wrong-secret"), timeout=5)

@@ -527,4 +527,5 @@ def _client_row(session: Session, *, expiry: int, mqueue_max: int) -> dict[str, 
         "send_msg": traffic.send_msg,
         "send_oct": traffic.send_oct,
         "send_pkt": traffic.send_pkt,
+        "node": None,  # this node's: a cluster names the others'
     }
