@@ -1,4 +1,4 @@
-"""Durable sessions (issue 10): nothing the broker acknowledged is lost, across reconnects, restarts and kill -9.
+"""Durable sessions: nothing the broker acknowledged is lost, across reconnects, restarts and kill -9.
 
 Raw sockets where the packets matter (DUP flags, packet ids, acknowledgements withheld);
 `mqttgate serve` as a separate process where it is stopped or killed.
