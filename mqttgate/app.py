@@ -104,7 +104,8 @@ class BrokerLifespan:
     def __init__(self, api: GateApp, config: Config, rest_listeners: list[tuple[str, str]] | None = None) -> None:
         self.api = api
         self._http = RequestLimits(api, max_body_size=config.rest_api.max_body_size,
-                                   max_upload_size=config.rest_api.max_upload_size)
+                                   max_upload_size=config.rest_api.max_upload_size,
+                                   max_header_size=config.rest_api.max_header_size)
         self.config = config
         self.rest_listeners = rest_listeners
         self.runtime: Runtime | None = None

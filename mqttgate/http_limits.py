@@ -5,6 +5,10 @@ and stalled `/status` for 2.25 s. A body over `rest_api.max_body_size` (backup u
 `rest_api.max_upload_size`) is answered 413 as soon as its Content-Length says so, or as
 soon as a chunked stream passes the limit; nothing more of it is read.
 
+h11 bounds the head of a request only while it waits for the rest of it
+(`max_incomplete_event_size`): a head that arrives whole in one read is taken at any size
+up to what one read holds. Its size is checked here against `rest_api.max_header_size`.
+
 connexion takes a request without Content-Length for one without a body ("RequestBody is
 required"), so a chunked body (within the limit) is gathered and handed on with its
 length. A body without Content-Type was validated as JSON but handed to the handler as
@@ -22,22 +26,28 @@ UPLOAD_PATH = "/api/v5/data/files"
 
 
 class RequestLimits:
-    """ASGI middleware: body size limits, chunked bodies and the default media type.
+    """ASGI middleware: head and body size limits, chunked bodies and the default media type.
 
     Args:
         app: the ASGI app behind.
         max_body_size: bytes a request body may have.
         max_upload_size: bytes a backup upload (POST /data/files) may have.
+        max_header_size: bytes the request line and headers may have together.
     """
 
-    def __init__(self, app: ASGIApp, *, max_body_size: int, max_upload_size: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_size: int, max_upload_size: int, max_header_size: int) -> None:
         self.app = app
         self.max_body_size = max_body_size
         self.max_upload_size = max_upload_size
+        self.max_header_size = max_header_size
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if _head_size(scope) > self.max_header_size:
+            await _answer(send, 400, "BAD_REQUEST", f"The request line and headers are over "
+                          f"{self.max_header_size} bytes (rest_api.max_header_size)")
             return
         limit = self.max_upload_size if scope["path"].rstrip("/") == UPLOAD_PATH else self.max_body_size
         headers = [(name.lower(), value) for name, value in scope["headers"]]
@@ -83,6 +93,13 @@ def _replay(body: bytes, receive: Any) -> Any:
         return await receive()
 
     return replay
+
+
+def _head_size(scope: dict[str, Any]) -> int:
+    """The bytes of the request line and headers as the client sent them."""
+    # the line: METHOD, " ", path, "?", query, " HTTP/1.1" CRLF; each header: name, ": ", value, CRLF
+    line = len(scope["method"]) + len(scope.get("raw_path") or scope["path"]) + len(scope["query_string"]) + 13
+    return line + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
 
 
 def _too_large(limit: int) -> str:
