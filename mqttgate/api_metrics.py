@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from connexion.middleware.abstract import ROUTING_CONTEXT
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -14,6 +12,8 @@ from prometheus_client import (
     ProcessCollector,
     disable_created_metrics,
 )
+
+from mqttgate.exchange import observe
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -45,23 +45,10 @@ class ApiMetrics:
             await self.app(scope, receive, send)
             return
         scope.setdefault("state", {})["api_metrics"] = self.registry
-        # connexion's routing copies the scope, but writes the operation into this same dict
-        extensions = scope.setdefault("extensions", {})
-        status = 500
+        method = scope["method"] if scope["method"] in _METHODS else "other"
 
-        async def send_recording_status(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+        async def count(operation: str | None, status: int, seconds: float) -> None:
+            self.latency.labels(operation or "none", method).observe(seconds)
+            self.requests.labels(operation or "none", method, str(status)).inc()
 
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_recording_status)
-        finally:
-            # connexion names the handler (handlers.clients.list_clients), whose name is the operationId
-            routed = extensions.get(ROUTING_CONTEXT, {}).get("operation_id")
-            operation = routed.rpartition(".")[2] if routed else "none"
-            method = scope["method"] if scope["method"] in _METHODS else "other"
-            self.latency.labels(operation, method).observe(time.perf_counter() - start)
-            self.requests.labels(operation, method, str(status)).inc()
+        await observe(self.app, scope, receive, send, count)

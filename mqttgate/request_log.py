@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import time
 from typing import Any
 
 from connexion.middleware.abstract import ROUTING_CONTEXT
 
 from mqttgate.broker.ops.audit import AuditEntry, now_ms
+from mqttgate.exchange import observe
 
 access_log = logging.getLogger("mqttgate.access")
 log = logging.getLogger("mqttgate.audit")
@@ -40,46 +40,34 @@ class RequestLog:
         if scope["type"] != "http" or not (self.access or self.audit):
             await self.app(scope, receive, send)
             return
-        extensions = scope.setdefault("extensions", {})
-        status = 500
+        await observe(self.app, scope, receive, send,
+                      lambda operation, status, seconds: self._record(scope, operation, status, int(seconds * 1000)))
 
-        async def send_recording_status(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_recording_status)
-        finally:
-            duration_ms = int((time.perf_counter() - start) * 1000)
-            routed = extensions.get(ROUTING_CONTEXT, {}).get("operation_id")
-            operation = routed.rpartition(".")[2] if routed else None
-            who = (extensions.get("connexion_context", {}).get("token_info") or {}).get("sub") or _basic_user(scope)
-            client = (scope.get("client") or ("", 0))[0]
-            method = scope["method"]
-            path = scope.get("path", "")
-            query = scope.get("query_string", b"").decode("latin-1")
-            if self.access:
-                access_log.info("%s %s %s %s%s %d %dms", client or "-", who or "-", method, path,
-                                f"?{query}" if query else "", status, duration_ms,
-                                extra={"client": client, "source": who or "", "method": method, "path": path,
-                                       "query": query, "status": status, "duration_ms": duration_ms,
-                                       "operation_id": operation or ""})
-            ops = scope.get("state", {}).get("ops")
-            if (self.audit and ops is not None and operation and method in CHANGES and status != 401
-                    and operation not in NOT_AUDITED):
-                agent = dict(scope.get("headers") or []).get(b"user-agent", b"").decode("latin-1")
-                routing = extensions.get(ROUTING_CONTEXT, {})
-                relative = path.removeprefix(routing.get("api_base_path") or "")
-                await ops.record_audit(AuditEntry(
-                    created_at=now_ms(), node=ops.node, origin="cli" if agent.startswith(CLI_AGENT) else "rest_api",
-                    source=who or "", source_ip=client, operation_id=operation,
-                    operation_type=relative.strip("/").split("/")[0], http_method=method.lower(),
-                    operation_result="success" if status < 400 else "failure", http_status_code=status,
-                    duration_ms=duration_ms, http_request={"method": method.lower(), "path": path, "query": query},
-                ))
+    async def _record(self, scope: dict[str, Any], operation: str | None, status: int, duration_ms: int) -> None:
+        extensions = scope["extensions"]
+        who = (extensions.get("connexion_context", {}).get("token_info") or {}).get("sub") or _basic_user(scope)
+        client = (scope.get("client") or ("", 0))[0]
+        method = scope["method"]
+        path = scope.get("path", "")
+        query = scope.get("query_string", b"").decode("latin-1")
+        if self.access:
+            access_log.info("%s %s %s %s%s %d %dms", client or "-", who or "-", method, path,
+                            f"?{query}" if query else "", status, duration_ms,
+                            extra={"client": client, "source": who or "", "method": method, "path": path,
+                                   "query": query, "status": status, "duration_ms": duration_ms,
+                                   "operation_id": operation or ""})
+        ops = scope.get("state", {}).get("ops")
+        if (self.audit and ops is not None and operation and method in CHANGES and status != 401
+                and operation not in NOT_AUDITED):
+            agent = dict(scope.get("headers") or []).get(b"user-agent", b"").decode("latin-1")
+            relative = path.removeprefix(extensions.get(ROUTING_CONTEXT, {}).get("api_base_path") or "")
+            await ops.record_audit(AuditEntry(
+                created_at=now_ms(), node=ops.node, origin="cli" if agent.startswith(CLI_AGENT) else "rest_api",
+                source=who or "", source_ip=client, operation_id=operation,
+                operation_type=relative.strip("/").split("/")[0], http_method=method.lower(),
+                operation_result="success" if status < 400 else "failure", http_status_code=status,
+                duration_ms=duration_ms, http_request={"method": method.lower(), "path": path, "query": query},
+            ))
 
 
 def _basic_user(scope: dict[str, Any]) -> str | None:
