@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     _add_operator_commands(commands)
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config or os.environ.get(CONFIG_ENV))
+        config = _config_from(args)
     except ConfigError as exc:
         print(f"mqttgate: invalid configuration: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -58,27 +58,21 @@ def main(argv: list[str] | None = None) -> None:
     if getattr(args, "remote", None):
         from mqttgate import cli_remote
 
-        if args.data_dir:
-            config = replace(config, data_dir=args.data_dir)
         sys.exit(cli_remote.run(config, args))
-    if args.data_dir:
-        config = replace(config, data_dir=args.data_dir)
     if args.command == "backup":
         sys.exit(backup_command(config, args.action, args.filename, args.json))
     if args.command == "api-key":
         sys.exit(api_key_command(config, args))
-    if args.log_level:
-        config = replace(config, log_level=args.log_level)
     logs.configure(config)
-    sys.exit(serve_forever(config, lambda: _reload_config(args)))
+    sys.exit(serve_forever(config, lambda: _config_from(args)))
 
 
-def _reload_config(args: argparse.Namespace) -> Config:
-    """The configuration as SIGHUP reads it: the file and the environment again, the command line's options kept."""
+def _config_from(args: argparse.Namespace) -> Config:
+    """The file and the environment (read again on each call, as SIGHUP does), then the command line's options."""
     config = load_config(args.config or os.environ.get(CONFIG_ENV))
     if args.data_dir:
         config = replace(config, data_dir=args.data_dir)
-    if args.log_level:
+    if getattr(args, "log_level", None):  # serve's alone
         config = replace(config, log_level=args.log_level)
     return config
 
@@ -214,8 +208,6 @@ def check_config_command(config: Config, args: argparse.Namespace) -> int:
 
     from mqttgate.serving import tls_context
 
-    if args.data_dir:
-        config = replace(config, data_dir=args.data_dir)
     try:
         for listener in config.rest_api.listeners:
             if listener.tls:
