@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -10,6 +12,7 @@ import pytest
 from tests.conftest import MqttClient, wait_for
 from tests.live import LiveGate, gate_config, start_gate
 from tests.nats_cluster import NatsCluster
+from tests.rawmqtt import RawClient
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -271,6 +274,25 @@ def test_a_retained_message_published_on_one_node_is_delivered_on_subscribe_on_a
     assert [(m.topic, m.payload, m.retain) for m in subscriber.messages] == [("config/fan", b"speed=3", True)]
     assert nodes[0].http.delete("/mqtt/retainer/message/config%2Ffan").status_code == 204
     assert wait_for(lambda: nodes[1].http.get("/mqtt/retainer/message/config%2Ffan").status_code == 404, 2)
+
+
+def test_a_retained_message_deleted_and_set_again_on_one_node_stays_on_it(nodes):
+    # the delete came back from the bucket after the new message, and took it away on that node alone
+    publisher = RawClient(nodes[0].mqtt_port)
+    try:
+        publisher.connect("again-pub")
+        for n in range(20):
+            publisher.publish("again/t", f"v{n}".encode(), retain=True)
+            publisher.publish("again/t", b"", retain=True)  # deletes it
+        publisher.publish("again/t", b"last", retain=True)
+        publisher.disconnect()
+    finally:
+        publisher.close()
+    time.sleep(1.5)  # every echo of these changes is back by now
+    for node in nodes:
+        message = node.http.get("/mqtt/retainer/message/again%2Ft")
+        assert message.status_code == 200, (node.base_url, message.text)
+        assert base64.b64decode(message.json()["payload"]) == b"last"
 
 
 def test_a_ban_made_on_one_node_kicks_and_refuses_on_another(nodes, client):

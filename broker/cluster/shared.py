@@ -50,6 +50,9 @@ class Replica:
         self._watcher: Any = None
         self._writes: asyncio.Queue[tuple[str, str, bytes, asyncio.Future[None]]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
+        # deletes of this node's not yet seen back: a delete carries no origin, and its echo, come after
+        # this node set the key again, would take the new value away
+        self._own_deletes: dict[str, int] = {}
 
     def local(self) -> dict[str, bytes]:
         """This node's copy: key -> value as the bucket holds it."""
@@ -80,7 +83,7 @@ class Replica:
         else:
             writes = [self.apply_delete(key) for key in mine.keys() - shared.keys()]
             writes += [self.apply_put(key, json.loads(value)) for key, value in shared.items()
-                       if mine.get(key) != value]
+                       if key not in mine or _content(mine[key]) != _content(value)]
             await asyncio.gather(*(w for w in writes if w is not None))
         self._tasks = [asyncio.ensure_future(self._follow()), asyncio.ensure_future(self._write())]
 
@@ -98,6 +101,7 @@ class Replica:
         return self._submit("put", key, json.dumps({**value, "origin": self.node.name}).encode())
 
     def delete(self, key: str) -> asyncio.Future[None]:
+        self._own_deletes[key] = self._own_deletes.get(key, 0) + 1
         return self._submit("delete", key, b"")
 
     def _submit(self, op: str, key: str, value: bytes) -> asyncio.Future[None]:
@@ -115,7 +119,18 @@ class Replica:
                 done.set_result(None)
             except Exception as exc:
                 log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
+                if op == "delete":
+                    self._seen_own_delete(key)  # none will come back
                 done.set_exception(exc)
+
+    def _seen_own_delete(self, key: str) -> bool:
+        """Whether a delete of `key` is one of this node's own (then counted as seen)."""
+        pending = self._own_deletes.get(key, 0)
+        if pending <= 1:
+            self._own_deletes.pop(key, None)
+        else:
+            self._own_deletes[key] = pending - 1
+        return pending > 0
 
     async def _follow(self) -> None:
         async for entry in self._watcher:
@@ -123,13 +138,21 @@ class Replica:
                 continue
             try:
                 if entry.operation in ("DEL", "PURGE"):
-                    self.apply_delete(entry.key)
+                    if not self._seen_own_delete(entry.key):
+                        self.apply_delete(entry.key)
                     continue
                 value = json.loads(entry.value)
                 if value.get("origin") != self.node.name:
                     self.apply_put(entry.key, value)
             except Exception:
                 log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+
+
+def _content(value: bytes) -> dict[str, Any]:
+    """A bucket value without the node that wrote it: what two copies must agree on."""
+    content = json.loads(value)
+    content.pop("origin", None)
+    return content
 
 
 class SharedRetained(Replica):
