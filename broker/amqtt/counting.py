@@ -119,18 +119,14 @@ class CountingBroker(GateBroker):
             counts["delivery.dropped"] += 1
         return False
 
-    async def _route_received(self, session: Session, message: Any) -> bool:
+    async def _route_received(self, session: Session, message: Any) -> None:
         # a client's PUBLISH; API publishes enter at route_publish and count as messages.publish
         self.metrics.message_received(message.qos or 0)
         session.attributes[INFO].traffic.recv_msg += 1
-        routed = await super()._route_received(session, message)
-        if not routed:
-            self.metrics.counts["packets.publish.error"] += 1
-            self.metrics.counts["messages.dropped"] += 1
-        return routed
+        await super()._route_received(session, message)
 
     def _publish_refused(self, handler: Any, frame: Any) -> None:
-        # counted as _route_received counted it when amqtt decoded the packet before refusing it
+        # counted as a routed PUBLISH is (_route_received), and as an error
         traffic = handler.plugins_manager.traffic
         self.metrics.packet_received(_PUBLISH_PACKET, len(frame.body), traffic)
         self.metrics.message_received(min((frame.flags >> 1) & 0x03, 2))

@@ -15,7 +15,6 @@ from amqtt.session import Session
 from mqttgate.broker import topics
 from mqttgate.broker.amqtt.sessions import session_info
 from mqttgate.broker.cluster.link import ClusterLink
-from mqttgate.broker.errors import InvalidTopic
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +36,13 @@ class Routed:
 class Routing:
     """Broker mixin: route what clients and the API publish, and keep each session's subscriptions."""
 
-    max_payload_size: int
     cluster: ClusterLink | None  # None on a single node: nothing more to do
 
     async def _handle_message_delivery(self, session: Session, handler: Any, wait_deliver: asyncio.Future[Any]) -> bool:
+        # what breaks the rules was refused, and the connection closed, as it was read (framing.check_packet)
         message = wait_deliver.result()
-        if message is not None and not await self._route_received(session, message):
-            # amqtt leaves the message loop but keeps the connection open and the client
-            # listed as connected; MQTT 3.1.1 §4.8 says close it (which publishes its will).
-            await handler.handle_connection_closed()
+        if message is not None:
+            await self._route_received(session, message)
         return True
 
     async def _handle_disconnect(self, session: Session, handler: Any, disconnect_waiter: asyncio.Future[Any]) -> None:
@@ -58,21 +55,11 @@ class Routing:
                                      retain=bool(session.will_retain))
         await super()._handle_disconnect(session, handler, disconnect_waiter)
 
-    async def _route_received(self, session: Session, message: Any) -> bool:
-        """Route one PUBLISH received from an MQTT client; False if it breaks the rules."""
-        try:
-            topics.check_publish(message.topic)
-        except InvalidTopic as exc:
-            log.warning("%s: %s; closing its connection", session.client_id, exc.message)
-            return False
-        if len(message.data) > self.max_payload_size:
-            log.warning("%s published %d bytes, over max_payload_size (%d); closing its connection",
-                        session.client_id, len(message.data), self.max_payload_size)
-            return False
+    async def _route_received(self, session: Session, message: Any) -> None:
+        """Route one PUBLISH received from an MQTT client (its topic and size checked as it was read)."""
         retain = bool(message.publish_packet and message.publish_packet.retain_flag)
         routed = await self.route_publish(session, message.topic, message.data, message.qos or 0, retain=retain)
         self._received(message, routed)
-        return True
 
     def _received(self, message: Any, routed: Routed | None) -> None:
         """A client's PUBLISH was routed (None: the ACL refused it); PersistenceRules acknowledges on it."""
