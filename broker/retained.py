@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from mqttgate.broker.adapter import RetainedMessage
-from mqttgate.broker.store import Store
+from mqttgate.broker.store import Store, rolled_back, settle
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class RetainedStore:
             error = self._commit(writes) if writes else None
             for _, _, loop, done in writes:
                 try:
-                    loop.call_soon_threadsafe(_settle, done, error)
+                    loop.call_soon_threadsafe(settle, done, error)
                 except RuntimeError:  # the loop is closed: nobody waits any more
                     pass
             if len(writes) < len(batch):
@@ -104,16 +104,6 @@ class RetainedStore:
             self._db.execute("COMMIT")
         except Exception as exc:
             log.exception("could not write %d retained message change(s) to the database", len(writes))
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            return exc
+            return rolled_back(self._db, exc)
         return None
 
-
-def _settle(done: asyncio.Future[None], error: Exception | None) -> None:
-    if done.done():  # its waiter was cancelled
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)

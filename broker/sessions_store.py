@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from mqttgate.broker.store import Store
+from mqttgate.broker.store import Store, rolled_back, settle
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class SqliteSessionStore:
             error = self._run(self._ops) or self._commit()
             self._ops = []
             if done is not None:
-                _settle(done, error)
+                settle(done, error)
         self._db.close()
 
     def _op(self, sql: str, row: tuple[Any, ...]) -> None:
@@ -275,7 +275,7 @@ class SqliteSessionStore:
         self._ops, self._batch = [], None
         error = self._run(ops)
         if error is not None:
-            _settle(done, error)
+            settle(done, error)
             return
         self._committing, self._committing_since = done, time.monotonic()
         self._commits.put((asyncio.get_running_loop(), done))
@@ -287,9 +287,7 @@ class SqliteSessionStore:
                 self._db.execute(sql, row)
         except Exception as exc:
             log.exception("could not write %d session change(s) to the database", len(ops))
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            return exc
+            return rolled_back(self._db, exc)
         return None
 
     def _commit(self) -> Exception | None:
@@ -297,9 +295,7 @@ class SqliteSessionStore:
             self._db.execute("COMMIT")
         except Exception as exc:
             log.exception("could not commit session changes to the database")
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            return exc
+            return rolled_back(self._db, exc)
         return None
 
     def _commit_loop(self) -> None:
@@ -316,14 +312,6 @@ class SqliteSessionStore:
 
     def _committed(self, done: asyncio.Future[None], error: Exception | None) -> None:
         self._committing = None
-        _settle(done, error)
+        settle(done, error)
         self._flush()  # what was recorded meanwhile
 
-
-def _settle(done: asyncio.Future[None], error: Exception | None) -> None:
-    if done.done():
-        return
-    if error is None:
-        done.set_result(None)
-    else:
-        done.set_exception(error)

@@ -6,6 +6,7 @@ write returns. Schema changes are numbered migrations run at open.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from pathlib import Path
@@ -184,3 +185,20 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def rolled_back(db: sqlite3.Connection, error: Exception) -> Exception:
+    """Undo the transaction a failed write left open; the error, for the write's waiters."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+    return error
+
+
+def settle(done: asyncio.Future[None], error: Exception | None) -> None:
+    """Complete a write's future with its outcome, unless its waiter has given up on it."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)
