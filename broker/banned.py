@@ -144,13 +144,7 @@ class Bans:
         if old is not None and old.active(now):
             raise AlreadyExists(f"{kind} {who!r} is already banned")
         ban = Ban(kind, who, by, reason, now, until)
-        self._db.execute(
-            "INSERT INTO banned (kind, who, banned_by, reason, at, until) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (kind, who) DO UPDATE SET banned_by = excluded.banned_by, reason = excluded.reason, "
-            "at = excluded.at, until = excluded.until",
-            (kind, who, by, reason, now.isoformat(), until.isoformat() if until else None),
-        )
-        self._index(ban)
+        self._put(ban)
         for callback in self.on_added:
             await callback(ban)
         return ban
@@ -176,22 +170,20 @@ class Bans:
         self._bans.clear()
         self._tests.clear()
         for key in lifted:
-            for callback in self.on_removed:
-                callback(*key)
+            self._lifted(key)
 
     def _remove(self, key: tuple[str, str]) -> None:
         self._db.execute("DELETE FROM banned WHERE kind = ? AND who = ?", key)
         self._bans.pop(key, None)
         self._tests.pop(key, None)
+        self._lifted(key)
+
+    def _lifted(self, key: tuple[str, str]) -> None:
         for callback in self.on_removed:
             callback(*key)
 
-    def all(self) -> list[Ban]:
-        """Every ban held, lapsed or not."""
-        return list(self._bans.values())
-
-    def apply(self, ban: Ban) -> Awaitable[Any]:
-        """Hold a ban made elsewhere (another node of a cluster); the awaitable runs `on_added`."""
+    def _put(self, ban: Ban) -> None:
+        """Store and hold a ban, in place of one of the same kind and who."""
         self._db.execute(
             "INSERT INTO banned (kind, who, banned_by, reason, at, until) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (kind, who) DO UPDATE SET banned_by = excluded.banned_by, reason = excluded.reason, "
@@ -199,6 +191,14 @@ class Bans:
             (ban.kind, ban.who, ban.by, ban.reason, ban.at.isoformat(), ban.until.isoformat() if ban.until else None),
         )
         self._index(ban)
+
+    def all(self) -> list[Ban]:
+        """Every ban held, lapsed or not."""
+        return list(self._bans.values())
+
+    def apply(self, ban: Ban) -> Awaitable[Any]:
+        """Hold a ban made elsewhere (another node of a cluster); the awaitable runs `on_added`."""
+        self._put(ban)
         return asyncio.gather(*(callback(ban) for callback in self.on_added), return_exceptions=True)
 
     def forget(self, kind: str, who: str) -> None:
