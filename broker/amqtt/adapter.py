@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -89,7 +90,6 @@ class AmqttBrokerAdapter:
                  cluster: ClusterLink | None = None, node: str | None = None) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
-        self._broker_class = CountingBroker if metrics else GateBroker
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
                               session_expiry_interval=session_expiry_interval)
         # set after construction: BrokerConfig would copy "default" fields into the others
@@ -102,35 +102,28 @@ class AmqttBrokerAdapter:
         }
         if "default" not in config.listeners:
             config.listeners["default"] = ListenerConfig(bind=None)
-        self._allow_anonymous = allow_anonymous
-        self._connect_timeout = connect_timeout
+        self._config = config
+        # what each start() makes its broker of
+        self._new_broker = functools.partial(
+            CountingBroker if metrics else GateBroker, config, allow_anonymous=allow_anonymous,
+            connect_timeout=connect_timeout, max_mqueue_len=max_mqueue_len, max_payload_size=max_payload_size,
+            retained_store=retained, tracer=tracer, access=access, max_packet_size=max_packet_size,
+            session_store=sessions, durability=durability, cluster=cluster)
         self._expiry = session_expiry_interval
         self._max_mqueue_len = max_mqueue_len
         self._max_payload_size = max_payload_size
-        self._max_packet_size = max_packet_size
-        self._retained = retained
-        self._tracer = tracer
         self._access = access
         self._sessions_store = sessions
-        self._durability = durability
-        self._cluster = cluster
         self._node = node
         if access is not None:
             access.bans.on_added.append(self._kick_banned)
-        self._config = config
         self._background: set[asyncio.Future[Any]] = set()
         self._broker: GateBroker | None = None
         self._started_at: datetime | None = None
         self._publishers: dict[str, Session] = {}
 
     async def start(self) -> None:
-        self._broker = self._broker_class(self._config, allow_anonymous=self._allow_anonymous,
-                                          connect_timeout=self._connect_timeout, max_mqueue_len=self._max_mqueue_len,
-                                          max_payload_size=self._max_payload_size, retained_store=self._retained,
-                                          tracer=self._tracer, access=self._access,
-                                          max_packet_size=self._max_packet_size,
-                                          session_store=self._sessions_store, durability=self._durability,
-                                          cluster=self._cluster)
+        self._broker = self._new_broker()
         await self._broker.start()
         self._started_at = now()
 
