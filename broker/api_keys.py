@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import re
 import secrets
 import sqlite3
@@ -27,7 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from mqttgate.broker.errors import AlreadyExists, InvalidRequest, NotFound
-from mqttgate.broker.files import open_private
+from mqttgate.broker.files import write_private
 from mqttgate.broker.singleflight import Singleflight
 from mqttgate.broker.store import Store
 
@@ -232,9 +231,7 @@ class ApiKeys:
         api_key, secret = secrets.token_hex(8), secrets.token_urlsafe(24)
         self.put(api_key, secret)
         path = data_dir / FIRST_KEY_FILE
-        fd = open_private(path, os.O_WRONLY | os.O_TRUNC)
-        with os.fdopen(fd, "w") as file:
-            file.write(f"{api_key}:{secret}\n")
+        write_private(path, f"{api_key}:{secret}\n".encode())
         return api_key, secret
 
     async def verify(self, api_key: str, secret: str) -> ApiKey | None:

@@ -130,7 +130,6 @@ class ProtocolRules:
     handler_class: type[GateHandler] = GateHandler
 
     # Connections are tracked so that shutdown can abort the ones that would not close.
-    # Connections are tracked so that shutdown can abort the ones that would not close.
     async def stream_connected(self, reader: Any, writer: asyncio.StreamWriter, listener_name: str) -> None:
         await self._tracked(writer.transport, super().stream_connected(reader, writer, listener_name))
 

@@ -249,10 +249,6 @@ class ClusterNode:
         if self._deliver is not None:
             self._deliver(subject_topic(msg.subject), payload, qos)
 
-    def interest(self) -> list[str]:
-        """The topic filters this node hears from the others."""
-        return sorted(self._subs)
-
     # -- takeover -------------------------------------------------------------------------
 
     async def claim(self, clientid: str) -> None:

@@ -71,9 +71,6 @@ class Alarms:
         for name in [n for n in self._active if n.startswith(prefix) and n not in keep]:
             self.deactivate(name)
 
-    def is_active(self, name: str) -> bool:
-        return name in self._active
-
     def list(self, *, activated: bool | None, page: int, limit: int) -> Page[Alarm]:
         """Active alarms first (newest first), then deactivated ones (newest first)."""
         chosen: list[Alarm] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from mqttgate.broker.ops.db import OpsDb
 
@@ -110,6 +110,3 @@ class Monitor:
 
         return await self._db.run(read)
 
-
-def sample_dict(sample: Sample) -> dict[str, int]:
-    return asdict(sample)
