@@ -165,6 +165,21 @@ def test_a_persistent_connect_right_after_a_clean_session_starts_a_persistent_on
 
 # -- the API ------------------------------------------------------------------------------
 
+def test_a_message_published_over_mqtt_has_one_msgid_wherever_it_is_kept(gate):
+    # each offline session's copy and the retained copy had an id of their own
+    for clientid in ("one-a", "one-b"):
+        persistent_subscriber(gate.mqtt_port, clientid, "one/#", 1).close()
+        assert wait_for(lambda clientid=clientid: offline(gate, clientid))
+    publisher = RawClient(gate.mqtt_port)
+    publisher.connect("one-pub")
+    publisher.publish("one/t", b"kept", qos=1, packet_id=7, retain=True)
+    assert publisher.read().type == PUBACK
+    publisher.close()
+    queued = [gate.http.get(f"/clients/{c}/mqueue_messages").json()["data"] for c in ("one-a", "one-b")]
+    retained = gate.http.get("/mqtt/retainer/message/one%2Ft").json()
+    assert [m["msgid"] for messages in queued for m in messages] == [retained["msgid"]] * 2
+
+
 def test_mqueue_and_inflight_messages_read_by_position(gate):
     sub = persistent_subscriber(gate.mqtt_port, "api-1", "api/#", 2)
     gate.http.post("/publish", json={"topic": "api/0", "payload": "zero", "qos": 1}).raise_for_status()

@@ -33,7 +33,7 @@ from mqttgate.broker.adapter import (
 from mqttgate.broker.amqtt.counting import CountingBroker
 from mqttgate.broker.amqtt.gate import GateBroker
 from mqttgate.broker.amqtt.persistence import Durability, inflight_messages, queued_messages
-from mqttgate.broker.amqtt.sessions import API_PUBLISHER, new_id, now, session_info
+from mqttgate.broker.amqtt.sessions import API_PUBLISHER, new_msgid, now, session_info
 from mqttgate.broker.banned import Ban
 from mqttgate.broker.cluster.link import ClusterLink
 from mqttgate.broker.errors import (
@@ -356,7 +356,7 @@ class AmqttBrokerAdapter:
         for message in messages:
             if not await broker._topic_filtering(session, topic=message.topic, action=Action.PUBLISH):
                 raise NotAuthorized(f"API key {publisher!r} may not publish to topic {message.topic!r}")
-        ids = [new_id() for _ in messages]
+        ids = [new_msgid() for _ in messages]
         routed: list[Any] = [await broker.route_publish(session, message.topic, message.payload, message.qos,
                                                         retain=message.retain, authorized=True, msgid=msgid)
                              for message, msgid in zip(messages, ids, strict=True)]  # authorized above: none is None

@@ -23,7 +23,6 @@ import functools
 import itertools
 import logging
 import math
-import os
 from typing import Any, Literal
 
 from amqtt.mqtt.puback import PubackPacket
@@ -35,22 +34,13 @@ from amqtt.session import IncomingApplicationMessage, Session
 
 from mqttgate.broker.amqtt.fastpath import light_session
 from mqttgate.broker.amqtt.protocol import GateHandler
-from mqttgate.broker.amqtt.sessions import now, session_info
+from mqttgate.broker.amqtt.sessions import new_msgid, now, session_info
 from mqttgate.broker.sessions_store import SessionMessage, SessionStore, StoredSession
 
 log = logging.getLogger(__name__)
 
 Durability = Literal["sync", "async", "memory"]
 ASYNC_MAX_LAG = 1.0  # seconds: past it, `async` acknowledgements wait for the disk too
-
-_msgids = itertools.count(1)
-_MSGID_PREFIX = os.urandom(8).hex().upper()
-
-
-def new_msgid() -> str:
-    """A message id, EMQX style (32 hex digits), unique across restarts, cheap on the hot path."""
-    return f"{_MSGID_PREFIX}{next(_msgids):016X}"
-
 
 def _persistent(session: Session) -> bool:
     return session.clean_session is False

@@ -11,7 +11,7 @@ from amqtt.session import Session
 
 from mqttgate.broker import topics
 from mqttgate.broker.adapter import RetainedMessage
-from mqttgate.broker.amqtt.sessions import new_id, now
+from mqttgate.broker.amqtt.sessions import new_msgid, now
 from mqttgate.broker.retained import RetainedStore
 
 
@@ -56,7 +56,7 @@ class RetainedRules:
         if not data:
             return self.forget_retained([topic_name]) if topic_name in self._retained_messages else None
         record = RetainedMessage(
-            topic=topic_name, payload=bytes(data), qos=qos or 0, msgid=msgid or new_id(), publish_at=now(),
+            topic=topic_name, payload=bytes(data), qos=qos or 0, msgid=msgid or new_msgid(), publish_at=now(),
             from_clientid=source_session.client_id if source_session else None,
             from_username=source_session.username if source_session else None,
         )

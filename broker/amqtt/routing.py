@@ -13,7 +13,7 @@ from amqtt.mqtt.disconnect import DisconnectPacket
 from amqtt.session import Session
 
 from mqttgate.broker import topics
-from mqttgate.broker.amqtt.sessions import session_info
+from mqttgate.broker.amqtt.sessions import new_msgid, session_info
 from mqttgate.broker.cluster.link import ClusterLink
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,8 @@ class Routing:
             log.info("%s may not publish to %r; dropped", session.client_id, topic)
             return None
         reached = asyncio.get_running_loop().create_future()
-        broadcast = {"session": session, "topic": topic, "data": data, "qos": qos, "reached": reached}
-        if msgid is not None:
-            broadcast["msgid"] = msgid
+        msgid = msgid or new_msgid()  # one id for every copy kept: each offline session's and the retained one
+        broadcast = {"session": session, "topic": topic, "data": data, "qos": qos, "reached": reached, "msgid": msgid}
         await self._broadcast_queue.put(broadcast)
         if self.cluster is not None:
             await self.cluster.forward(topic, data, qos)
