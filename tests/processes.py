@@ -15,6 +15,9 @@ import httpx
 import psutil
 
 BIN = Path(sys.executable).parent
+SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
+GUNICORN = [BIN / "gunicorn", "-k", "mqttgate.worker.MqttgateWorker", "-w", "1", "-b", "127.0.0.1:{http_port}",
+            "mqttgate.app:create_app()"]
 
 # where `mqttgate serve` and gunicorn say which port they bound
 _BOUND = re.compile(r"(?:REST API listener \S+ on|Listening at:) http://127\.0\.0\.1:(\d+)")

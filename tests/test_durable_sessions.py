@@ -14,10 +14,8 @@ import httpx
 import pytest
 
 from tests.conftest import MqttClient, wait_for
-from tests.processes import BIN, Process
+from tests.processes import SERVE, Process
 from tests.rawmqtt import PUBACK, PUBCOMP, PUBREC, PUBREL, RawClient
-
-SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
 
 
 def offline(gate, clientid: str) -> bool:

@@ -11,11 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import wait_for
-from tests.processes import BIN, Process
-
-SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
-GUNICORN = [BIN / "gunicorn", "-k", "uvicorn_worker.UvicornWorker", "-w", "1", "-b", "127.0.0.1:{http_port}",
-            "mqttgate.app:create_app()"]
+from tests.processes import GUNICORN, SERVE
 
 
 def prometheus(http: httpx.Client) -> dict[str, float]:
@@ -76,19 +72,6 @@ def test_the_node_shows_its_host_connections_and_listeners(gate, mqtt_client):
     assert node["listeners"] == gate.http.get("/listeners").json()
     assert 0 < node["memory_used"] <= node["memory_total"] and node["process_memory"] > 0
     assert node["max_fds"] > 0 and node["uptime"] >= 0 and node["python_version"].count(".") == 2
-
-
-@pytest.fixture
-def started(tmp_path):
-    made: list[Process] = []
-
-    def start(args) -> Process:
-        made.append(Process(args, tmp_path))
-        return made[-1]
-
-    yield start
-    for process in made:
-        process.close()
 
 
 @pytest.mark.parametrize(("command", "name"), [(SERVE, "http-default"), (GUNICORN, "http")], ids=["serve", "gunicorn"])

@@ -13,9 +13,8 @@ from cryptography import x509
 
 from tests.certs import TestCA
 from tests.conftest import MqttClient, wait_for
-from tests.processes import free_port
+from tests.processes import SERVE, free_port
 from tests.test_rest_tls import listener_env
-from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
 
 
 def served_serial(port: int, ca: TestCA) -> int:
@@ -30,7 +29,7 @@ def replace_files(target, source) -> None:
     target.keyfile.write_bytes(source.keyfile.read_bytes())
 
 
-def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(started, tmp_path):  # noqa: F811
+def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(started, tmp_path):
     ca = TestCA(tmp_path)
     first, renewed = ca.issue("server"), ca.issue("renewed")
     bootstrap = tmp_path / "keys.txt"
@@ -86,7 +85,7 @@ def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(starte
         secure.close()
 
 
-def test_sighup_with_a_broken_file_keeps_what_runs(started, tmp_path):  # noqa: F811
+def test_sighup_with_a_broken_file_keeps_what_runs(started, tmp_path):
     process = started(SERVE).wait_ready(60)
     client = MqttClient(process.mqtt_port, "stays").connect()
     try:
