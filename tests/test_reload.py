@@ -13,7 +13,7 @@ from cryptography import x509
 
 from tests.certs import TestCA
 from tests.conftest import MqttClient, wait_for
-from tests.processes import SERVE, free_port
+from tests.processes import SERVE
 from tests.test_rest_tls import listener_env
 
 
@@ -34,13 +34,13 @@ def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(starte
     first, renewed = ca.issue("server"), ca.issue("renewed")
     bootstrap = tmp_path / "keys.txt"
     bootstrap.write_text("boot-1:first-secret-1\n")
-    mqtts_port, https_port = free_port(), free_port()
     env = {"MQTTGATE_MQTT__LISTENERS__SECURE__TYPE": "tls",
-           "MQTTGATE_MQTT__LISTENERS__SECURE__BIND": f"127.0.0.1:{mqtts_port}",
+           "MQTTGATE_MQTT__LISTENERS__SECURE__BIND": "127.0.0.1:0",
            "MQTTGATE_MQTT__LISTENERS__SECURE__CERTFILE": str(first.certfile),
            "MQTTGATE_MQTT__LISTENERS__SECURE__KEYFILE": str(first.keyfile),
-           **listener_env(1, name="https", port=https_port, certfile=first.certfile, keyfile=first.keyfile)}
+           **listener_env(1, name="https", port=0, certfile=first.certfile, keyfile=first.keyfile)}
     process = started(SERVE, env=env, config=f"api_key: {{bootstrap_file: {bootstrap}}}\n").wait_ready(60)
+    mqtts_port, https_port = process.port("secure"), process.port("https")
     assert served_serial(mqtts_port, ca) == first.serial
     assert served_serial(https_port, ca) == first.serial
 

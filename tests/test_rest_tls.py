@@ -10,7 +10,7 @@ import pytest
 
 from tests.certs import TestCA
 from tests.conftest import wait_for
-from tests.processes import SERVE, Process, free_port
+from tests.processes import SERVE, Process
 
 
 def listener_env(index: int, **values: object) -> dict[str, str]:
@@ -31,13 +31,13 @@ def ca(tmp_path) -> TestCA:
 
 def test_https_mutual_tls_and_plain_http_listeners_at_once(started, ca, tmp_path):
     server = ca.issue("server")
-    https_port, mtls_port, open_port = free_port(), free_port(), free_port()
-    env = {**listener_env(1, name="https", port=https_port, bind_address="127.0.0.1",
+    env = {**listener_env(1, name="https", port=0, bind_address="127.0.0.1",
                           certfile=server.certfile, keyfile=server.keyfile),
-           **listener_env(2, name="mtls", port=mtls_port, bind_address="127.0.0.1",
+           **listener_env(2, name="mtls", port=0, bind_address="127.0.0.1",
                           certfile=server.certfile, keyfile=server.keyfile, cacertfile=ca.certfile),
-           **listener_env(3, name="http-open", port=open_port, bind_address="0.0.0.0")}
+           **listener_env(3, name="http-open", port=0, bind_address="0.0.0.0")}
     process: Process = started(SERVE, env=env).wait_ready(60)
+    https_port, mtls_port = process.port("https"), process.port("mtls")
     auth = process.api_auth()
 
     plain = httpx.get(f"{process.url}/clients", auth=auth, timeout=5)
@@ -68,7 +68,8 @@ def test_https_mutual_tls_and_plain_http_listeners_at_once(started, ca, tmp_path
     output = process.output()
     warnings = [line for line in output.splitlines() if "serves plain HTTP" in line]
     assert len(warnings) == 1 and "http-open" in warnings[0], output
-    assert f"https://127.0.0.1:{https_port}" in output
+    assert f"REST API listener https on https://127.0.0.1:{https_port}\n" in output
+    assert f"REST API listener mtls on https://127.0.0.1:{mtls_port} (client certificate required)\n" in output
 
     process.stop(signal.SIGTERM)
     assert process.proc.returncode == 0, process.output()
