@@ -25,7 +25,7 @@ def server(tmp_path_factory):
     process = Process([BIN / "mqttgate", "serve"], tmp_path_factory.mktemp("cli"))
     process.wait_ready(60)
     yield process
-    process.stop(signal.SIGTERM)
+    process.stop(signal.SIGTERM, timeout=30)  # a loaded machine: seen past the 5 s default
     process.close()
 
 
