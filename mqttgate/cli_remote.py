@@ -108,8 +108,8 @@ class Api:
                 error = json.loads(response.content)
                 raise ApiError(response.status_code, error["code"], error["message"])
             except (ValueError, KeyError, TypeError):
-                raise ApiError(response.status_code, "HTTP_ERROR",
-                               response.content.decode(errors="replace")[:200]) from None
+                raise ApiError(response.status_code, "HTTP_ERROR", f"HTTP {response.status_code}: "
+                               f"{response.content.decode(errors='replace')[:200]}") from None
         if raw:
             return response.content
         return json.loads(response.content) if response.content else None
