@@ -12,6 +12,7 @@ import ssl
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -87,32 +88,43 @@ class Api:
                  verify: bool | ssl.SSLContext = True, timeout: float = 30.0) -> None:
         self.client = Client(base_url=base_url.rstrip("/"), headers={"User-Agent": USER_AGENT},
                              timeout=httpx.Timeout(timeout), verify_ssl=verify,
-                             httpx_args={"auth": credentials} if credentials else {})
+                             httpx_args={"event_hooks": {"response": [self._keep]},
+                                         **({"auth": credentials} if credentials else {})})
+        self._answer: httpx.Response | None = None
+
+    def _keep(self, response: httpx.Response) -> None:
+        self._answer = response
 
     def __call__(self, operation: ModuleType, *, raw: bool = False, **arguments: Any) -> Any:
         """Run one operation (a module of `mqttgate.client.api`), the arguments left None not sent; its JSON
         answer as the server wrote it (None for an empty one; bytes with `raw`).
 
         Raises:
-            ApiError: an error answer.
+            ApiError: an error answer, or one the spec does not describe.
             httpx.HTTPError: the server cannot be reached.
         """
+        self._answer = None
         try:
             response = operation.sync_detailed(client=self.client, **_given(**arguments))
-        except (ValueError, KeyError, TypeError) as exc:  # an answer the generated client cannot parse
-            raise ApiError(0, "UNEXPECTED_ANSWER", f"the API's answer does not follow its spec: {exc!r}") from None
-        if response.status_code >= 400:
-            if isinstance(response.parsed, Error):
-                raise ApiError(response.status_code, response.parsed.code, response.parsed.message)
-            try:  # a status the operation does not document
-                error = json.loads(response.content)
-                raise ApiError(response.status_code, error["code"], error["message"])
+            status, content, parsed = response.status_code, response.content, response.parsed
+        except (ValueError, KeyError, TypeError) as exc:  # the generated client cannot parse the answer
+            answer = self._answer
+            if answer is None or answer.status_code < 400:
+                raise ApiError(0 if answer is None else answer.status_code, "UNEXPECTED_ANSWER",
+                               f"the API's answer does not follow its spec: {exc!r}") from None
+            status, content, parsed = answer.status_code, answer.content, None  # e.g. a proxy's HTML page
+        if status >= 400:
+            if isinstance(parsed, Error):
+                raise ApiError(status, parsed.code, parsed.message)
+            try:  # a status the operation does not document, or an error body not the API's
+                error = json.loads(content)
+                raise ApiError(status, error["code"], error["message"])
             except (ValueError, KeyError, TypeError):
-                raise ApiError(response.status_code, "HTTP_ERROR", f"HTTP {response.status_code}: "
-                               f"{response.content.decode(errors='replace')[:200]}") from None
+                raise ApiError(status, "HTTP_ERROR", f"HTTP {status}: {content.decode(errors='replace')[:200]}") \
+                    from None
         if raw:
-            return response.content
-        return json.loads(response.content) if response.content else None
+            return content
+        return json.loads(content) if content else None
 
     def close(self) -> None:
         self.client.get_httpx_client().close()
@@ -226,8 +238,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     _connection_options(publishing)
     publishing.add_argument("topic")
     publishing.add_argument("payload")
-    publishing.add_argument("--qos", type=lambda v: PublishMessageQos(int(v)), choices=list(PublishMessageQos),
-                            default=PublishMessageQos.VALUE_0)
+    _choice(publishing, "--qos", PublishMessageQos, default=PublishMessageQos.VALUE_0)
     publishing.add_argument("--retain", action="store_true")
     publishing.set_defaults(remote=lambda api, a: api(publish, body=PublishMessage(
         topic=a.topic, payload=a.payload, qos=a.qos, retain=a.retain)), columns=())
@@ -281,9 +292,21 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
                  ("created_at", "from", "source", "source_ip", "operation_id", "http_status_code")))
 
 
-def _choice(parser: argparse.ArgumentParser, name: str, values: type, **options: Any) -> None:
-    """An argument taking one of a spec's enum values (the generated enum), refused by argparse otherwise."""
-    parser.add_argument(name, type=values, choices=list(values), **options)
+def _choice(parser: argparse.ArgumentParser, name: str, values: type[Enum], **options: Any) -> None:
+    """An argument taking one of a spec's enum values, as the generated enum; argparse refuses the others."""
+    parser.add_argument(name, type=_enum(values), choices=list(values), **options)
+
+
+def _enum(values: type[Enum]) -> Callable[[str], Enum]:
+    kind = type(next(iter(values)).value)  # str, or int for an IntEnum
+
+    def parse(text: str) -> Enum:
+        try:
+            return values(kind(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {text!r} (choose from {', '.join(str(v) for v in values)})") from None
+    return parse
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -403,7 +426,7 @@ def _time_or_infinity(text: str) -> datetime | TimeOrInfinityType1:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an RFC 3339 time: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"invalid time {text!r}: RFC 3339 (or infinity) expected") from None
 
 
 def _trace(args: argparse.Namespace) -> TraceCreate:

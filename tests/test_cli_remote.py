@@ -200,6 +200,7 @@ class OffSpec(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         status, kind, body = {
             "/api/v5/clients": (502, "text/html", b"<html><body>502 Bad Gateway</body></html>"),
+            "/api/v5/clients/c1": (404, "text/html", b"<html><body>404 Not Found</body></html>"),
             "/api/v5/banned": (503, "application/json", b'{"code": "SERVICE_UNAVAILABLE", "message": "later"}'),
         }.get(self.path.partition("?")[0], (200, "application/json", b'{"data": "not a page"}'))
         self.send_response(status)
@@ -224,9 +225,11 @@ def off_spec():
 
 
 @pytest.mark.parametrize(("command", "said"), [
-    ("clients", "mqttgate: HTTP_ERROR: HTTP 502: <html><body>502 Bad Gateway</body></html>"),
-    ("bans", "mqttgate: SERVICE_UNAVAILABLE: later"),  # a status the operation does not document
-    ("users", "mqttgate: UNEXPECTED_ANSWER: the API's answer does not follow its spec"),
+    (["clients", "list"], "mqttgate: HTTP_ERROR: HTTP 502: <html><body>502 Bad Gateway</body></html>"),
+    # a status the operation documents, with a body that is not the API's Error
+    (["clients", "show", "c1"], "mqttgate: HTTP_ERROR: HTTP 404: <html><body>404 Not Found</body></html>"),
+    (["bans", "list"], "mqttgate: SERVICE_UNAVAILABLE: later"),  # a status the operation does not document
+    (["users", "list"], "mqttgate: UNEXPECTED_ANSWER: the API's answer does not follow its spec"),
 ])
 def test_answers_outside_the_spec_are_errors_with_what_was_said(off_spec, tmp_path, monkeypatch, capsys, command,
                                                                  said):
@@ -234,7 +237,7 @@ def test_answers_outside_the_spec_are_errors_with_what_was_said(off_spec, tmp_pa
 
     monkeypatch.delenv("MQTTGATE_CONFIG", raising=False)
     with pytest.raises(SystemExit) as exited:
-        main([command, "list", "--url", off_spec, "--api-key", "k:s", "--data-dir", str(tmp_path), "--json"])
+        main([*command, "--url", off_spec, "--api-key", "k:s", "--data-dir", str(tmp_path), "--json"])
     out, err = capsys.readouterr()
     assert exited.value.code == 1 and out == ""
     assert err.startswith(said), err
