@@ -210,7 +210,7 @@ def test_a_node_that_does_not_answer_is_named_in_every_cluster_wide_answer(tmp_p
             assert page.status_code == 200, page.text
             assert "frozen" in page.json()["meta"]["missing_nodes"] and "count" not in page.json()["meta"]
         for path, params in (("/stats", {}), ("/stats", {"aggregate": "true"}), ("/metrics", {}),
-                             ("/metrics", {"aggregate": "true"}), ("/listeners", {})):
+                             ("/metrics", {"aggregate": "true"}), ("/listeners", {}), ("/nodes", {})):
             answer = asker.http.get(path, params=params)
             assert answer.status_code == 200, answer.text
             assert "frozen" in answer.headers["missing-nodes"].split(", "), (path, params)
