@@ -47,6 +47,8 @@ from .list_inflight_messages_payload import ListInflightMessagesPayload
 from .list_mqueue_messages_payload import ListMqueueMessagesPayload
 from .list_subscriptions_qos import ListSubscriptionsQos
 from .listener import Listener
+from .listener_node_status import ListenerNodeStatus
+from .listener_node_status_status import ListenerNodeStatusStatus
 from .listener_status import ListenerStatus
 from .listener_status_type import ListenerStatusType
 from .listener_type import ListenerType
@@ -149,6 +151,8 @@ __all__ = (
     "ListMqueueMessagesPayload",
     "ListSubscriptionsQos",
     "Listener",
+    "ListenerNodeStatus",
+    "ListenerNodeStatusStatus",
     "ListenerStatus",
     "ListenerStatusType",
     "ListenerType",

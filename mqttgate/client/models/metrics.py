@@ -74,7 +74,7 @@ class Metrics:
         session_resumed (int): Stored sessions a CONNECT without clean session resumed
         session_takenover (int): Resumed sessions whose client was still connected (that connection is closed)
         session_discarded (int): Stored sessions a CONNECT with clean session discarded
-        node (str | Unset): Left out when aggregated
+        node (str | Unset): Left out when aggregated, and in one node's (/nodes/{node}/metrics)
     """
 
     bytes_received: int

@@ -29,7 +29,7 @@ class Stats:
         topics_max (int): Topic filters with at least one subscription: highest since start
         retained_count (int): Retained messages: now
         retained_max (int): Retained messages: highest since start
-        node (str | Unset): Left out when aggregated
+        node (str | Unset): Left out when aggregated, and in one node's (/nodes/{node}/stats)
     """
 
     connections_count: int

@@ -74,7 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Error | list[Node]]:
-    """The nodes (mqttgate runs one)
+    """The nodes (mqttgate runs one, unless a cluster is configured)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,7 +97,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> Error | list[Node] | None:
-    """The nodes (mqttgate runs one)
+    """The nodes (mqttgate runs one, unless a cluster is configured)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -116,7 +116,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[Error | list[Node]]:
-    """The nodes (mqttgate runs one)
+    """The nodes (mqttgate runs one, unless a cluster is configured)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,7 +137,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> Error | list[Node] | None:
-    """The nodes (mqttgate runs one)
+    """The nodes (mqttgate runs one, unless a cluster is configured)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

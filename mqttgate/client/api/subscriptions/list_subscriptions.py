@@ -19,6 +19,7 @@ def _get_kwargs(
     topic: str | Unset = UNSET,
     qos: ListSubscriptionsQos | Unset = UNSET,
     match_topic: str | Unset = UNSET,
+    node: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -38,6 +39,8 @@ def _get_kwargs(
     params["qos"] = json_qos
 
     params["match_topic"] = match_topic
+
+    params["node"] = node
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -99,8 +102,13 @@ def sync_detailed(
     topic: str | Unset = UNSET,
     qos: ListSubscriptionsQos | Unset = UNSET,
     match_topic: str | Unset = UNSET,
+    node: str | Unset = UNSET,
 ) -> Response[Error | SubscriptionPage]:
     """All subscriptions, by topic filter then subscriber
+
+     In a cluster, every node's subscriptions: nodes by name, each node's in its own order, the same
+    pages from any node. A node that does not answer in time is named in `meta.missing_nodes` (and
+    `count` is then left out).
 
     Args:
         page (int | Unset):  Default: 1.
@@ -109,6 +117,7 @@ def sync_detailed(
         topic (str | Unset):
         qos (ListSubscriptionsQos | Unset):
         match_topic (str | Unset):
+        node (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,6 +134,7 @@ def sync_detailed(
         topic=topic,
         qos=qos,
         match_topic=match_topic,
+        node=node,
     )
 
     response = client.get_httpx_client().request(
@@ -143,8 +153,13 @@ def sync(
     topic: str | Unset = UNSET,
     qos: ListSubscriptionsQos | Unset = UNSET,
     match_topic: str | Unset = UNSET,
+    node: str | Unset = UNSET,
 ) -> Error | SubscriptionPage | None:
     """All subscriptions, by topic filter then subscriber
+
+     In a cluster, every node's subscriptions: nodes by name, each node's in its own order, the same
+    pages from any node. A node that does not answer in time is named in `meta.missing_nodes` (and
+    `count` is then left out).
 
     Args:
         page (int | Unset):  Default: 1.
@@ -153,6 +168,7 @@ def sync(
         topic (str | Unset):
         qos (ListSubscriptionsQos | Unset):
         match_topic (str | Unset):
+        node (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -170,6 +186,7 @@ def sync(
         topic=topic,
         qos=qos,
         match_topic=match_topic,
+        node=node,
     ).parsed
 
 
@@ -182,8 +199,13 @@ async def asyncio_detailed(
     topic: str | Unset = UNSET,
     qos: ListSubscriptionsQos | Unset = UNSET,
     match_topic: str | Unset = UNSET,
+    node: str | Unset = UNSET,
 ) -> Response[Error | SubscriptionPage]:
     """All subscriptions, by topic filter then subscriber
+
+     In a cluster, every node's subscriptions: nodes by name, each node's in its own order, the same
+    pages from any node. A node that does not answer in time is named in `meta.missing_nodes` (and
+    `count` is then left out).
 
     Args:
         page (int | Unset):  Default: 1.
@@ -192,6 +214,7 @@ async def asyncio_detailed(
         topic (str | Unset):
         qos (ListSubscriptionsQos | Unset):
         match_topic (str | Unset):
+        node (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -208,6 +231,7 @@ async def asyncio_detailed(
         topic=topic,
         qos=qos,
         match_topic=match_topic,
+        node=node,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -224,8 +248,13 @@ async def asyncio(
     topic: str | Unset = UNSET,
     qos: ListSubscriptionsQos | Unset = UNSET,
     match_topic: str | Unset = UNSET,
+    node: str | Unset = UNSET,
 ) -> Error | SubscriptionPage | None:
     """All subscriptions, by topic filter then subscriber
+
+     In a cluster, every node's subscriptions: nodes by name, each node's in its own order, the same
+    pages from any node. A node that does not answer in time is named in `meta.missing_nodes` (and
+    `count` is then left out).
 
     Args:
         page (int | Unset):  Default: 1.
@@ -234,6 +263,7 @@ async def asyncio(
         topic (str | Unset):
         qos (ListSubscriptionsQos | Unset):
         match_topic (str | Unset):
+        node (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -252,5 +282,6 @@ async def asyncio(
             topic=topic,
             qos=qos,
             match_topic=match_topic,
+            node=node,
         )
     ).parsed

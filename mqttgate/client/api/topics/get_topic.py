@@ -53,6 +53,11 @@ def _parse_response(
 
         return response_404
 
+    if response.status_code == 503:
+        response_503 = Error.from_dict(response.json())
+
+        return response_503
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -76,6 +81,10 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Error | TopicDetail]:
     """One active topic filter and the clients subscribed to it
+
+     In a cluster, its subscribers on every node (each naming its node); `node` is this node if it holds
+    the filter, else the first node (by name) that does. Nodes that did not answer in time are named in
+    the `Missing-Nodes` header; none that answered holding it while some did not answer is 503, not 404.
 
     Args:
         topic (str):
@@ -106,6 +115,10 @@ def sync(
 ) -> Error | TopicDetail | None:
     """One active topic filter and the clients subscribed to it
 
+     In a cluster, its subscribers on every node (each naming its node); `node` is this node if it holds
+    the filter, else the first node (by name) that does. Nodes that did not answer in time are named in
+    the `Missing-Nodes` header; none that answered holding it while some did not answer is 503, not 404.
+
     Args:
         topic (str):
 
@@ -129,6 +142,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
 ) -> Response[Error | TopicDetail]:
     """One active topic filter and the clients subscribed to it
+
+     In a cluster, its subscribers on every node (each naming its node); `node` is this node if it holds
+    the filter, else the first node (by name) that does. Nodes that did not answer in time are named in
+    the `Missing-Nodes` header; none that answered holding it while some did not answer is 503, not 404.
 
     Args:
         topic (str):
@@ -156,6 +173,10 @@ async def asyncio(
     client: AuthenticatedClient | Client,
 ) -> Error | TopicDetail | None:
     """One active topic filter and the clients subscribed to it
+
+     In a cluster, its subscribers on every node (each naming its node); `node` is this node if it holds
+    the filter, else the first node (by name) that does. Nodes that did not answer in time are named in
+    the `Missing-Nodes` header; none that answered holding it while some did not answer is 503, not 404.
 
     Args:
         topic (str):

@@ -89,6 +89,10 @@ def sync_detailed(
 ) -> Response[Error | TopicPage]:
     """Active topic filters (routes) and how many clients hold each
 
+     In a cluster, one route per topic filter and node that holds it (as EMQX lists routes): nodes by
+    name, each node's in its own order, the same pages from any node. A node that does not answer in
+    time is named in `meta.missing_nodes` (and `count` is then left out).
+
     Args:
         page (int | Unset):  Default: 1.
         limit (int | Unset):  Default: 100.
@@ -127,6 +131,10 @@ def sync(
 ) -> Error | TopicPage | None:
     """Active topic filters (routes) and how many clients hold each
 
+     In a cluster, one route per topic filter and node that holds it (as EMQX lists routes): nodes by
+    name, each node's in its own order, the same pages from any node. A node that does not answer in
+    time is named in `meta.missing_nodes` (and `count` is then left out).
+
     Args:
         page (int | Unset):  Default: 1.
         limit (int | Unset):  Default: 100.
@@ -159,6 +167,10 @@ async def asyncio_detailed(
     node: str | Unset = UNSET,
 ) -> Response[Error | TopicPage]:
     """Active topic filters (routes) and how many clients hold each
+
+     In a cluster, one route per topic filter and node that holds it (as EMQX lists routes): nodes by
+    name, each node's in its own order, the same pages from any node. A node that does not answer in
+    time is named in `meta.missing_nodes` (and `count` is then left out).
 
     Args:
         page (int | Unset):  Default: 1.
@@ -195,6 +207,10 @@ async def asyncio(
     node: str | Unset = UNSET,
 ) -> Error | TopicPage | None:
     """Active topic filters (routes) and how many clients hold each
+
+     In a cluster, one route per topic filter and node that holds it (as EMQX lists routes): nodes by
+    name, each node's in its own order, the same pages from any node. A node that does not answer in
+    time is named in `meta.missing_nodes` (and `count` is then left out).
 
     Args:
         page (int | Unset):  Default: 1.
