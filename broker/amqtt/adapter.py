@@ -247,11 +247,19 @@ class AmqttBrokerAdapter:
         if broker is not None and broker.transitions.state == "started":
             broker.apply_retained(topic, message)
 
-    def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
+    def deliver_remote(self, topic: str, data: bytes, qos: int, msgid: str | None = None) -> None:
         """Route a message another node published to this node's subscribers."""
         broker = self._broker
         if broker is not None and broker.transitions.state == "started":
-            broker.deliver_remote(topic, data, qos)
+            broker.deliver_remote(topic, data, qos, msgid)
+
+    async def hold_session(self, clientid: str) -> dict[str, int] | None:
+        """Another node takes this client's persistent session over: step 1 (see broker/amqtt/handoff.py)."""
+        return await self._running.hold_session(clientid)
+
+    async def hand_off_session(self, clientid: str) -> dict[str, Any] | None:
+        """Step 2: the session's state, dropped here."""
+        return await self._running.hand_off_session(clientid)
 
     async def kick_clients(self, clientids: Any) -> None:
         present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]

@@ -17,6 +17,7 @@ from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
 from mqttgate.broker.amqtt.fastpath import FastPaths
 from mqttgate.broker.amqtt.framing import PUBLISH_OVERHEAD
+from mqttgate.broker.amqtt.handoff import HandoffRules
 from mqttgate.broker.amqtt.listeners import ListenerRules
 from mqttgate.broker.amqtt.persistence import Durability, DurableHandler, PersistenceRules
 from mqttgate.broker.amqtt.protocol import ProtocolRules
@@ -31,8 +32,8 @@ from mqttgate.broker.sessions_store import SessionStore
 from mqttgate.broker.traces import Tracer
 
 
-class GateBroker(PersistenceRules, ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules, Routing,
-                 TlsRules, ListenerRules, Broker):
+class GateBroker(HandoffRules, PersistenceRules, ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules,
+                 Routing, TlsRules, ListenerRules, Broker):
     handler_class = DurableHandler
 
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,

@@ -1,0 +1,109 @@
+"""A persistent session moves with its client between nodes: subscriptions, in-flight window and queue."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import wait_for
+from tests.live import LiveGate, gate_config, start_gate
+from tests.nats_cluster import NatsServer
+from tests.rawmqtt import PUBACK, RawClient
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture(scope="module")
+def nats(tmp_path_factory) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path_factory.mktemp("nats"), "n1", [], cluster=False)
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def nodes(tmp_path, nats) -> Iterator[list[LiveGate]]:
+    started: list[LiveGate] = []
+    try:
+        for i in (1, 2):
+            started.append(start_gate(gate_config(
+                tmp_path / f"node{i}", MQTTGATE_CLUSTER__NODE=f"n{i}-{uuid.uuid4().hex[:6]}",
+                MQTTGATE_CLUSTER__SERVERS__0=nats.url, MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL="0.5")))
+        assert wait_for(lambda: all(len(n.http.get("/nodes").json()) == 2 for n in started), 10)
+        yield started
+    finally:
+        for node in started:
+            node.stop()
+
+
+def offline_on(node: LiveGate, clientid: str) -> bool:
+    answer = node.http.get(f"/clients/{clientid}")
+    return answer.status_code == 200 and answer.json()["connected"] is False
+
+
+def listed_on_its_own(node: LiveGate, clientid: str) -> bool:
+    page = node.http.get("/clients", params={"node": node.config.cluster.node}).json()["data"]
+    return clientid in [c["clientid"] for c in page]
+
+
+def publish(node: LiveGate, topic: str, payloads: list[str]) -> None:
+    for payload in payloads:
+        node.http.post("/publish", json={"topic": topic, "payload": payload, "qos": 1}).raise_for_status()
+
+
+def test_a_persistent_session_follows_its_client_to_another_node(nodes):
+    one, two = nodes
+    sub = RawClient(one.mqtt_port)
+    assert sub.connect("mover", clean=False) == (False, 0)
+    assert sub.subscribe("move/#", 1) == 1
+    publish(two, "move/a", ["0"])  # from the other node: its NATS interest is in force
+    first = sub.read_publish()
+    assert (first.payload, first.dup) == (b"0", False)
+    sub.close()  # no PUBACK: in flight
+    assert wait_for(lambda: offline_on(one, "mover"))
+    publish(one, "move/b", ["1", "2"])
+    publish(two, "move/c", ["3", "4"])
+    assert wait_for(lambda: one.http.get("/clients/mover").json()["mqueue_len"] == 4, 10)
+
+    again = RawClient(two.mqtt_port)
+    assert again.connect("mover", clean=False) == (True, 0)
+    resent = again.read_publish()
+    assert (resent.payload, resent.dup, resent.packet_id) == (b"0", True, first.packet_id)
+    got = [resent]
+    for _ in range(4):
+        got.append(again.read_publish())
+    assert [m.payload for m in got] == [b"0", b"1", b"2", b"3", b"4"]
+    assert not any(m.dup for m in got[1:])
+    for message in got:
+        again.ack(PUBACK, message.packet_id)
+    assert again.nothing_within(0.5)  # nothing twice
+
+    assert not listed_on_its_own(one, "mover")
+    assert listed_on_its_own(two, "mover")
+    # the subscription came along: a publish on either node reaches it, once
+    publish(one, "move/d", ["5"])
+    publish(two, "move/e", ["6"])
+    later = [again.read_publish(), again.read_publish()]
+    assert sorted(m.payload for m in later) == [b"5", b"6"]
+    assert again.nothing_within(0.5)
+    again.disconnect()
+
+
+def test_a_clean_connect_on_another_node_discards_the_session_everywhere(nodes):
+    one, two = nodes
+    sub = RawClient(one.mqtt_port)
+    sub.connect("cleaner", clean=False)
+    sub.subscribe("clean/#", 1)
+    sub.disconnect()
+    assert wait_for(lambda: offline_on(one, "cleaner"))
+    publish(one, "clean/x", ["lost on purpose"])
+
+    fresh = RawClient(two.mqtt_port)
+    assert fresh.connect("cleaner", clean=True) == (False, 0)
+    assert fresh.nothing_within(0.5)
+    assert not listed_on_its_own(one, "cleaner")
+    fresh.disconnect()
+    again = RawClient(one.mqtt_port)
+    assert again.connect("cleaner", clean=False) == (False, 0)
+    again.disconnect()
