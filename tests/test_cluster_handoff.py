@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.conftest import wait_for
@@ -107,3 +109,47 @@ def test_a_clean_connect_on_another_node_discards_the_session_everywhere(nodes):
     again = RawClient(one.mqtt_port)
     assert again.connect("cleaner", clean=False) == (False, 0)
     again.disconnect()
+
+
+def test_messages_published_during_the_handoff_arrive_once_each_and_in_order(nodes):
+    """Publishers on both nodes go on while the client moves: none lost, none twice, each one's in order."""
+    one, two = nodes
+    sub = RawClient(one.mqtt_port)
+    sub.connect("busy", clean=False)
+    sub.subscribe("flow/#", 1)
+    sub.disconnect()
+    assert wait_for(lambda: offline_on(one, "busy"))
+    stop = threading.Event()
+    sent: dict[str, list[bytes]] = {"a": [], "b": []}
+
+    def publisher(node: LiveGate, name: str) -> None:
+        with httpx.Client(base_url=node.http.base_url, headers=node.auth_header, timeout=10) as http:
+            n = 0
+            while not stop.is_set() or n < 10:
+                payload = f"{name}{n}"
+                answer = http.post("/publish", json={"topic": f"flow/{name}", "payload": payload, "qos": 1})
+                assert answer.status_code in (200, 202), answer.text
+                sent[name].append(payload.encode())
+                n += 1
+    threads = [threading.Thread(target=publisher, args=(node, name)) for node, name in ((one, "a"), (two, "b"))]
+    for thread in threads:
+        thread.start()
+    try:
+        assert wait_for(lambda: all(len(v) >= 10 for v in sent.values()), 20)
+        again = RawClient(two.mqtt_port)
+        assert again.connect("busy", clean=False) == (True, 0)
+        wait_for(lambda: False, 1.0)  # they go on after the move
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    got: dict[str, list[bytes]] = {"a": [], "b": []}
+    try:
+        while True:
+            message = again.read_publish(timeout=2.0)
+            again.ack(PUBACK, message.packet_id)
+            got[message.topic.rsplit("/", 1)[1]].append(message.payload)
+    except TimeoutError:
+        pass
+    again.disconnect()
+    assert got == sent, {name: (len(got[name]), len(sent[name])) for name in sent}

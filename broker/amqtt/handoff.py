@@ -23,6 +23,7 @@ session stays where it was; the client connects again.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from datetime import datetime
@@ -36,6 +37,8 @@ from mqttgate.broker.amqtt.sessions import now, session_info
 from mqttgate.broker.sessions_store import SessionMessage, StoredSession
 
 log = logging.getLogger(__name__)
+
+HANDOFF_DRAIN = 0.5  # seconds the holder waits for its broadcast queue to empty before the copy
 
 
 class HandoffRules:
@@ -116,6 +119,10 @@ class HandoffRules:
             return None
         if session.transitions.state == "connected":  # it connected here again in between
             await self.take_over(session)
+        await self._routed_so_far()
+        session = self._sessions.get(clientid, (None, None))[0]
+        if session is None or session.clean_session is not False:
+            return None
         # no await from here to the drop: routing runs on this loop, so a message is either
         # in the copy or routed after the subscriptions are gone (and reaches the new node)
         info = session_info(session)
@@ -124,6 +131,17 @@ class HandoffRules:
         state = to_plain(session)
         await self._cleanup_session(clientid)  # and its stored copy
         return state
+
+
+    async def _routed_so_far(self) -> None:
+        """Let the broadcast loop route what reached this node before the handoff, so that it is
+        in the copy (it may not reach the new node: published before it subscribed)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HANDOFF_DRAIN
+        while not self._broadcast_queue.empty() and loop.time() < deadline:  # noqa: ASYNC110 (asyncio.Queue has no event for "empty")
+            await asyncio.sleep(0.001)
+        for _ in range(3):  # the message the loop took last is routed within its next turns
+            await asyncio.sleep(0)
 
 
 def to_plain(session: Session) -> dict[str, Any]:
