@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import wait_for
 from tests.live import LiveGate, gate_config, start_gate
 from tests.nats_cluster import NatsServer
-from tests.rawmqtt import PUBACK, RawClient
+from tests.rawmqtt import PUBACK, PUBCOMP, PUBREC, PUBREL, RawClient
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -153,3 +153,41 @@ def test_messages_published_during_the_handoff_arrive_once_each_and_in_order(nod
         pass
     again.disconnect()
     assert got == sent, {name: (len(got[name]), len(sent[name])) for name in sent}
+
+
+def test_qos2_state_moves_too_pubrel_resent_and_an_inbound_id_kept(nodes):
+    one, two = nodes
+    watcher = RawClient(two.mqtt_port)
+    watcher.connect("q2-watcher")
+    assert watcher.subscribe("q2o/x", 2) == 2
+    sub = RawClient(one.mqtt_port)
+    sub.connect("q2-mover", clean=False)
+    assert sub.subscribe("q2m/#", 2) == 2
+    one.http.post("/publish", json={"topic": "q2m/s", "payload": "exactly", "qos": 2}).raise_for_status()
+    message = sub.read_publish()
+    sub.ack(PUBREC, message.packet_id)
+    assert (sub.read().type, message.qos) == (PUBREL, 2)
+    sub.publish("q2o/x", b"mine", 2, 9)  # its own QoS 2 PUBLISH; it will not send PUBREL here
+    assert sub.read().type == PUBREC
+    sub.close()  # no PUBCOMP, no PUBREL
+    assert wait_for(lambda: offline_on(one, "q2-mover"))
+    delivered = watcher.read_publish()
+    assert delivered.payload == b"mine"
+    watcher.ack(PUBREC, delivered.packet_id)
+    assert watcher.read().type == PUBREL
+    watcher.ack(PUBCOMP, delivered.packet_id)
+
+    again = RawClient(two.mqtt_port)
+    assert again.connect("q2-mover", clean=False) == (True, 0)
+    resent = again.read()
+    assert (resent.type, resent.packet_id) == (PUBREL, message.packet_id)  # not the PUBLISH again
+    again.ack(PUBCOMP, message.packet_id)
+    again.publish("q2o/x", b"mine", 2, 9, dup=True)  # resent: its id came along, so not routed twice
+    assert again.read().type == PUBREC
+    again.ack(PUBREL, 9)
+    comp = again.read()
+    assert (comp.type, comp.packet_id) == (PUBCOMP, 9)
+    assert again.nothing_within(0.5)
+    assert watcher.nothing_within(1.0)
+    again.disconnect()
+    watcher.disconnect()
