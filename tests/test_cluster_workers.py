@@ -12,13 +12,13 @@ import pytest
 
 from tests.conftest import MqttClient, wait_for
 from tests.nats_cluster import NatsServer
-from tests.processes import BIN, Process, free_port
+from tests.processes import GUNICORN, Process, free_port
 from tests.rawmqtt import PUBACK, RawClient
 
 pytestmark = pytest.mark.timeout(180)
 
-GUNICORN = [BIN / "gunicorn", "-k", "mqttgate.worker.MqttgateWorker", "-w", "2", "-b", "127.0.0.1:{http_port}",
-            "--graceful-timeout", "20", "mqttgate.app:create_app()"]
+_W = GUNICORN.index("-w")
+WORKERS = [*GUNICORN[:_W], "-w", "2", *GUNICORN[_W + 2:]]  # the README's command, with two workers
 NODES = ["w@test-1", "w@test-2"]
 
 
@@ -35,7 +35,7 @@ def workers(tmp_path, nats) -> Iterator[Process]:
            "MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL": "0.5",
            # one port for both workers (SO_REUSEPORT): port 0 would give each its own
            "MQTTGATE_MQTT__LISTENERS__DEFAULT__BIND": f"127.0.0.1:{free_port()}"}
-    process = Process(GUNICORN, tmp_path, env=env).wait_ready()
+    process = Process(WORKERS, tmp_path, env=env).wait_ready()
     try:
         assert wait_for(lambda: node_names(process) == NODES, 30), process.output()
         yield process
