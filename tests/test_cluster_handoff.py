@@ -191,3 +191,26 @@ def test_qos2_state_moves_too_pubrel_resent_and_an_inbound_id_kept(nodes):
     assert watcher.nothing_within(1.0)
     again.disconnect()
     watcher.disconnect()
+
+
+def test_of_two_copies_of_a_session_the_one_created_last_wins(nodes):
+    """A copy made while the other's node was down (a worker killed, its client on another one,
+    then the worker back with its stored copy): the newer one is the client's session."""
+    from mqttgate.broker.amqtt.sessions import now
+    from mqttgate.broker.sessions_store import StoredSession
+
+    one, two = nodes
+    old = RawClient(one.mqtt_port)
+    old.connect("twice", clean=False)
+    old.subscribe("old/topic", 1)
+    old.disconnect()
+    assert wait_for(lambda: offline_on(one, "twice"))
+    broker = two.app.runtime.broker.local._running  # the newer copy, as a node restores it from its store
+    two.run(broker.restore_sessions([StoredSession("twice", None, False, now(), now(),
+                                                   subscriptions={"new/topic": 1})]))
+
+    again = RawClient(two.mqtt_port)
+    assert again.connect("twice", clean=False) == (True, 0)
+    assert [s["topic"] for s in two.http.get("/clients/twice/subscriptions").json()] == ["new/topic"]
+    assert wait_for(lambda: not listed_on_its_own(one, "twice"))  # the stale copy dropped
+    again.disconnect()

@@ -253,7 +253,7 @@ class AmqttBrokerAdapter:
         if broker is not None and broker.transitions.state == "started":
             broker.deliver_remote(topic, data, qos, msgid)
 
-    async def hold_session(self, clientid: str) -> dict[str, int] | None:
+    async def hold_session(self, clientid: str) -> dict[str, Any] | None:
         """Another node takes this client's persistent session over: step 1 (see broker/amqtt/handoff.py)."""
         return await self._running.hold_session(clientid)
 

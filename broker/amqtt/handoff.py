@@ -56,11 +56,18 @@ class HandoffRules:
         held = await self.cluster.hold(clientid)
         if held is None:
             return
-        holder, subscriptions = held
-        if clientid in self._sessions:  # stale: the client was on `holder` since
+        holder, there = held
+        local = self._sessions.get(clientid, (None, None))[0]
+        if local is not None:
+            # two copies (one made while the other's node was down): the one created last is
+            # the client's session; the other is stale (SessionRules' claim then drops theirs)
+            if local.clean_session is False and session_info(local).created_at > datetime.fromisoformat(
+                    there["created_at"]):
+                log.info("session of %r: the copy here is newer than %s's, kept", clientid, holder)
+                return
             await self._cleanup_session(clientid)
         await self.restore_sessions([StoredSession(clientid, incoming.username, False, now(), now(),
-                                                   subscriptions=dict(subscriptions))])
+                                                   subscriptions=dict(there["subscriptions"]))])
         try:
             state = await self.cluster.hand_off(holder, clientid)
         except Exception as exc:  # not answered in time (Missing), or failed there
@@ -102,15 +109,16 @@ class HandoffRules:
         info.mqueue_dropped = 0
         self.persist_session(session)
 
-    async def hold_session(self, clientid: str) -> dict[str, int] | None:
+    async def hold_session(self, clientid: str) -> dict[str, Any] | None:
         """Step 1 on the holder: close the client's connection, keep its session queueing; its
-        subscriptions, or None if no persistent session of that id is here."""
+        subscriptions and creation time, or None if no persistent session of that id is here."""
         session = self._sessions.get(clientid, (None, None))[0]
         if session is None or session.clean_session is not False:
             return None
         if session.transitions.state == "connected":
             await self.take_over(session)
-        return dict(session_info(session).subscriptions)
+        info = session_info(session)
+        return {"subscriptions": dict(info.subscriptions), "created_at": info.created_at.isoformat()}
 
     async def hand_off_session(self, clientid: str) -> dict[str, Any] | None:
         """Step 2 on the holder: the session's whole state, and it is dropped here."""

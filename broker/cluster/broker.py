@@ -70,7 +70,7 @@ class ClusterBroker:
     async def _answer_release(self, *, clientid: str) -> bool:
         return await self.local.release_client(clientid)
 
-    async def _answer_hold(self, *, clientid: str) -> dict[str, int] | None:
+    async def _answer_hold(self, *, clientid: str) -> dict[str, Any] | None:
         return await self.local.hold_session(clientid)
 
     async def _answer_handoff(self, *, clientid: str) -> dict[str, Any] | None:

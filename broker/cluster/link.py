@@ -20,9 +20,10 @@ class ClusterLink(Protocol):
     async def claim(self, clientid: str) -> None:
         """A client connects here: any other node closes its connection first."""
 
-    async def hold(self, clientid: str) -> tuple[str, dict[str, int]] | None:
+    async def hold(self, clientid: str) -> tuple[str, dict[str, Any]] | None:
         """A persistent session connects here: the node holding its session closes its connection
-        and keeps queueing for it; (that node, the session's subscriptions), or None."""
+        and keeps queueing for it; (that node, {"subscriptions": {filter: qos}, "created_at": ISO 8601}),
+        or None."""
 
     async def hand_off(self, node: str, clientid: str) -> dict[str, Any] | None:
         """`node` hands the session over (its state, as `handoff.to_plain` makes it) and drops it.

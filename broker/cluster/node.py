@@ -269,9 +269,9 @@ class ClusterNode:
             if missing:
                 log.warning("cluster: %s did not confirm releasing %r", ", ".join(missing), clientid)
 
-    async def hold(self, clientid: str) -> tuple[str, dict[str, int]] | None:
+    async def hold(self, clientid: str) -> tuple[str, dict[str, Any]] | None:
         """A persistent session connects here: the node holding it closes its connection and keeps
-        it; (that node, the session's subscriptions), or None if no other node holds one."""
+        it; (that node, the session's subscriptions and created_at), or None if no other node holds one."""
         others = [node for node in self.live_nodes() if node != self.name]
         if not others:
             return None
