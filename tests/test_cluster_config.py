@@ -47,3 +47,15 @@ def test_a_single_node_never_imports_nats():
             "print(sorted(m for m in sys.modules if m == 'nats' or m.startswith('nats.')))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_node_is_gone_after_three_of_its_own_heartbeats_whatever_the_observers():
+    import time
+
+    from mqttgate.broker.cluster.node import ClusterNode
+
+    observer = ClusterNode("slow-observer", ["nats://127.0.0.1:4222"], heartbeat_interval=10)
+    now = time.time()
+    observer._nodes = {"fast-dead": {"at": now - 3, "interval": 0.5}, "slow-alive": {"at": now - 20, "interval": 10},
+                       "old-style": {"at": now - 20}}  # a beat without its interval: the observer's own
+    assert observer.live_nodes() == ["old-style", "slow-alive", "slow-observer"]

@@ -345,14 +345,17 @@ class ClusterNode:
     # -- nodes ------------------------------------------------------------------------------
 
     def live_nodes(self) -> list[str]:
-        """The names of the nodes heard from lately, this one included, sorted."""
-        horizon = time.time() - 3 * self.heartbeat_interval - 0.5
-        alive = {name for name, beat in self._nodes.items() if beat.get("at", 0) >= horizon}
+        """The names of the nodes heard from lately, this one included, sorted: a node is gone once
+        silent for three of its own heartbeat intervals (nodes may beat at different rates)."""
+        now = time.time()
+        alive = {name for name, beat in self._nodes.items()
+                 if beat.get("at", 0) >= now - 3 * beat.get("interval", self.heartbeat_interval) - 0.5}
         alive.add(self.name)
         return sorted(alive)
 
     async def _beat(self) -> None:
-        beat = {"node": self.name, "started_at": self.started_at, "at": time.time()}
+        beat = {"node": self.name, "started_at": self.started_at, "at": time.time(),
+                "interval": self.heartbeat_interval}
         self._nodes[self.name] = beat
         await self._nodes_kv.put(self._key(self.name), json.dumps(beat).encode())
 
