@@ -7,6 +7,7 @@ import http.server
 import json
 import os
 import signal
+import socket
 import subprocess
 import threading
 
@@ -15,7 +16,7 @@ import pytest
 
 from tests.certs import TestCA
 from tests.conftest import MqttClient, wait_for
-from tests.processes import BIN, Process, free_port
+from tests.processes import BIN, Process
 from tests.test_rest_tls import listener_env
 
 # every step is a new `mqttgate` process: a test of a dozen commands takes minutes on a loaded machine
@@ -188,7 +189,10 @@ def test_alarms_and_the_audit_log_of_cli_changes(server):
 
 
 def test_unreachable_server_and_bad_credentials(server):
-    down = cli(server, "clients", "list", "--url", f"http://127.0.0.1:{free_port()}/api/v5", check=False)
+    with socket.socket() as bound:  # bound, not listening: a connection there is refused
+        bound.bind(("127.0.0.1", 0))
+        down = cli(server, "clients", "list", "--url", f"http://127.0.0.1:{bound.getsockname()[1]}/api/v5",
+                   check=False)
     assert down.returncode == 1 and "cannot reach the API" in down.stderr
     wrong = cli(server, "clients", "list", "--api-key", "nobody:nothing", check=False)
     assert wrong.returncode == 1 and "WRONG_USERNAME_OR_PWD_OR_API_KEY_OR_API_SECRET" in wrong.stderr
@@ -246,12 +250,12 @@ def test_answers_outside_the_spec_are_errors_with_what_was_said(off_spec, tmp_pa
 def test_the_cli_over_https_with_a_client_certificate(tmp_path):
     ca = TestCA(tmp_path)
     server_cert, client_cert = ca.issue("server"), ca.issue("client", server=False)
-    port = free_port()
     process = Process([BIN / "mqttgate", "serve"], tmp_path, env=listener_env(
-        1, name="mtls", port=port, certfile=server_cert.certfile, keyfile=server_cert.keyfile,
+        1, name="mtls", port=0, certfile=server_cert.certfile, keyfile=server_cert.keyfile,
         cacertfile=ca.certfile))
     try:
         process.wait_ready(60)
+        port = process.port("mtls")
         url = f"https://127.0.0.1:{port}/api/v5"
         answer = cli_json(process, "clients", "list", "--url", url, "--cacert", str(ca.certfile),
                           "--cert", str(client_cert.certfile), "--key", str(client_cert.keyfile))
