@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mqttgate.broker.adapter import RetainedMessage
 from mqttgate.broker.banned import Ban, Bans
@@ -50,9 +50,15 @@ class Replica:
         self._watcher: Any = None
         self._writes: asyncio.Queue[tuple[str, str, bytes, asyncio.Future[None]]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
-        # deletes of this node's not yet seen back: a delete carries no origin, and its echo, come after
-        # this node set the key again, would take the new value away
+        # this node's writes of a key not yet seen back from the bucket: the watcher gives the bucket's
+        # changes in the bucket's order, so another node's change seen while one of ours is pending was
+        # made before ours and is superseded by it (applying it would leave this node on the older
+        # value while the bucket and every other node hold ours)
+        self._pending: dict[str, int] = {}
+        # of those, the deletes: a delete carries no origin, so its echo is told apart by this count
         self._own_deletes: dict[str, int] = {}
+        self._mirror: dict[str, bytes] = {}  # what the bucket holds, as far as this node has seen
+        self.after_join: Callable[[], Awaitable[None] | None] | None = None
 
     def local(self) -> dict[str, bytes]:
         """This node's copy: key -> value as the bucket holds it."""
@@ -85,7 +91,21 @@ class Replica:
             writes += [self.apply_put(key, json.loads(value)) for key, value in shared.items()
                        if key not in mine or _content(mine[key]) != _content(value)]
             await asyncio.gather(*(w for w in writes if w is not None))
+        self._mirror = shared
         self._tasks = [asyncio.ensure_future(self._follow()), asyncio.ensure_future(self._write())]
+        if self.after_join is not None:  # e.g. the bootstrap API keys: on top of the cluster's
+            result = self.after_join()
+            if result is not None:
+                await result
+
+    async def push(self) -> None:
+        """Make the bucket equal to this node's copy (after a backup was restored here)."""
+        mine = self.local()
+        writes = [self.delete(key) for key in self._mirror.keys() - mine.keys()]
+        writes += [self._submit("put", key, value) for key, value in mine.items()
+                   if key not in self._mirror or _content(self._mirror[key]) != _content(value)]
+        for write in writes:
+            await write
 
     async def leave(self) -> None:
         for task in self._tasks:
@@ -105,6 +125,7 @@ class Replica:
         return self._submit("delete", key, b"")
 
     def _submit(self, op: str, key: str, value: bytes) -> asyncio.Future[None]:
+        self._pending[key] = self._pending.get(key, 0) + 1
         done = asyncio.get_running_loop().create_future()
         done.add_done_callback(lambda future: future.cancelled() or future.exception())
         self._writes.put_nowait((op, key, value, done))
@@ -119,18 +140,22 @@ class Replica:
                 done.set_result(None)
             except Exception as exc:
                 log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
+                # none will come back: this node goes back to what the bucket holds
                 if op == "delete":
-                    self._seen_own_delete(key)  # none will come back
+                    _count_down(self._own_deletes, key)
+                _count_down(self._pending, key)
+                if not self._pending.get(key):
+                    self._restore(key)
                 done.set_exception(exc)
 
-    def _seen_own_delete(self, key: str) -> bool:
-        """Whether a delete of `key` is one of this node's own (then counted as seen)."""
-        pending = self._own_deletes.get(key, 0)
-        if pending <= 1:
-            self._own_deletes.pop(key, None)
-        else:
-            self._own_deletes[key] = pending - 1
-        return pending > 0
+    def _restore(self, key: str) -> None:
+        try:
+            if key in self._mirror:
+                self.apply_put(key, json.loads(self._mirror[key]))
+            else:
+                self.apply_delete(key)
+        except Exception:
+            log.exception("cluster: restoring %s of bucket %s failed", key, self.bucket_name)
 
     async def _follow(self) -> None:
         async for entry in self._watcher:
@@ -138,14 +163,30 @@ class Replica:
                 continue
             try:
                 if entry.operation in ("DEL", "PURGE"):
-                    if not self._seen_own_delete(entry.key):
+                    self._mirror.pop(entry.key, None)
+                    if _count_down(self._own_deletes, entry.key):
+                        _count_down(self._pending, entry.key)
+                    elif not self._pending.get(entry.key):
                         self.apply_delete(entry.key)
                     continue
+                self._mirror[entry.key] = entry.value
                 value = json.loads(entry.value)
-                if value.get("origin") != self.node.name:
+                if value.get("origin") == self.node.name:
+                    _count_down(self._pending, entry.key)
+                elif not self._pending.get(entry.key):
                     self.apply_put(entry.key, value)
             except Exception:
                 log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+
+
+def _count_down(counts: dict[str, int], key: str) -> bool:
+    """Count one off `counts[key]`; whether there was one."""
+    pending = counts.get(key, 0)
+    if pending <= 1:
+        counts.pop(key, None)
+    else:
+        counts[key] = pending - 1
+    return pending > 0
 
 
 def _content(value: bytes) -> dict[str, Any]:
@@ -269,3 +310,52 @@ def _message(value: dict[str, Any]) -> RetainedMessage:
 def _ban(ban: Ban) -> dict[str, Any]:
     return {"kind": ban.kind, "who": ban.who, "by": ban.by, "reason": ban.reason, "at": ban.at.isoformat(),
             "until": ban.until.isoformat() if ban.until else None}
+
+
+class Registry(Protocol):
+    """What a registry offers to be shared by a `SharedRegistry`: its records, by an id.
+
+    A record is plain JSON and holds secrets only as their hashes. `on_change` is told of
+    every change made through the registry's own methods (the id, and the record or None
+    once it is gone); `apply` and `forget` take in a change made on another node and tell
+    no one.
+    """
+
+    on_change: Callable[[str, dict[str, Any] | None], None] | None
+
+    def records(self) -> dict[str, dict[str, Any]]: ...
+
+    def apply(self, record: dict[str, Any]) -> None: ...
+
+    def forget(self, ident: str) -> None: ...
+
+
+class SharedRegistry(Replica):
+    """A registry of records shared one record per key: API keys, MQTT users, ACL rules, trace definitions.
+
+    A record is one value, changed as a whole: the ACL rules of one client id (or username, or
+    for all) are one ordered list in one key, so that two nodes editing the same rules at once
+    end with the bucket's last write on every node, never a mix of the two lists.
+    """
+
+    def __init__(self, registry: Registry, node: ClusterNode, bucket_name: str) -> None:
+        super().__init__(node)
+        self.bucket_name = bucket_name
+        self.registry = registry
+        registry.on_change = self._changed
+
+    def _changed(self, ident: str, record: dict[str, Any] | None) -> None:
+        if record is None:
+            self.delete(_key(ident))
+        else:
+            self.put(_key(ident), record)
+
+    def local(self) -> dict[str, bytes]:
+        return {_key(ident): json.dumps({**record, "origin": self.node.name}).encode()
+                for ident, record in self.registry.records().items()}
+
+    def apply_put(self, key: str, value: dict[str, Any]) -> None:  # type: ignore[override]
+        self.registry.apply({name: item for name, item in value.items() if name != "origin"})
+
+    def apply_delete(self, key: str) -> None:  # type: ignore[override]
+        self.registry.forget(_text(key))
