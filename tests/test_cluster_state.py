@@ -336,3 +336,21 @@ def start_node_alone(data: Path) -> Path:
     gate = start_gate(gate_config(data))
     gate.stop()
     return data / "initial_api_key"
+
+
+def test_a_backup_restored_on_one_node_is_restored_on_every_node(nodes):
+    assert nodes[0].http.post(USERS, json={"user_id": "kept", "password": "k"}).status_code == 201
+    assert within(lambda: nodes[1].http.get(f"{USERS}/kept").status_code == 200)
+    backup = nodes[0].http.post("/data/export")
+    assert backup.status_code == 200, backup.text
+    assert nodes[1].http.delete(f"{USERS}/kept").status_code == 204
+    assert nodes[1].http.post(USERS, json={"user_id": "later", "password": "l"}).status_code == 201
+    assert within(lambda: nodes[0].http.get(f"{USERS}/later").status_code == 200
+                  and nodes[0].http.get(f"{USERS}/kept").status_code == 404)
+    restored = nodes[0].http.post("/data/import", json={"filename": backup.json()["filename"]})
+    assert restored.status_code == 204, restored.text
+    assert within(lambda: nodes[1].http.get(f"{USERS}/kept").status_code == 200
+                  and nodes[1].http.get(f"{USERS}/later").status_code == 404), "node 2 kept the state before"
+    assert connack(nodes[1], "k1", "kept", "k") == 0
+    assert nodes[1].http.delete(f"{USERS}/kept").status_code == 204
+    assert within(lambda: nodes[0].http.get(f"{USERS}/kept").status_code == 404)

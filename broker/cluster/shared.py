@@ -5,9 +5,18 @@ bucket; every node watches the bucket and applies what the others changed to its
 store and memory, within the moment NATS takes to tell it. When a node joins, the bucket
 is the truth: its store is made equal to it. A bucket that is still empty is filled from
 the store of the first node that joins (so an existing single node becomes a cluster with
-its state).
+its state). After a backup is restored on a node, that node makes the buckets equal to its
+store (`Replica.push`), so the restore holds for the cluster.
 
-Shared so far: retained messages and bans.
+The bucket orders every change of a key; each node ends with the bucket's last value, a
+node's own change seen back is not applied again, and another node's change seen while one
+of this node's is still on its way was made before it and is passed over (see `Replica`).
+
+Shared: retained messages (`SharedRetained`), bans (`SharedBans`), and, one record per key
+(`SharedRegistry`), API keys, MQTT users, ACL rules and trace definitions. Secrets are in
+the records only as their argon2 hashes; the caches of checked secrets are tied to the
+stored hash, so a changed or deleted key or password is refused at once. Trace logs are
+not shared: each node records what passes through it.
 """
 
 from __future__ import annotations
