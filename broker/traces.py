@@ -12,7 +12,7 @@ import io
 import logging
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,6 +81,8 @@ class Tracer:
         # told of every definition made, stopped or deleted here (its name, and its record or None): a
         # cluster shares it; each node records what passes through it in its own log
         self.on_change: Callable[[str, dict[str, Any] | None], None] | None = None
+        # in a cluster: every live node's log of a trace ({node: log}, the nodes that did not answer)
+        self.gather: Callable[[str], Awaitable[tuple[dict[str, bytes], list[str]]]] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -202,6 +204,23 @@ class Tracer:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             path = self._log_path(name)
             archive.writestr(f"{name}.log", path.read_bytes() if path.exists() else b"")
+        return buffer.getvalue()
+
+    async def zipped_logs(self, name: str) -> bytes:
+        """The log in a zip archive; in a cluster, every node's log, each as `<node>/<name>.log`.
+
+        A node that did not answer in time is named in `missing_nodes.txt` in the archive.
+        """
+        if self.gather is None:
+            return self.zipped_log(name)
+        self._get(name)
+        logs, missing = await self.gather(name)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for node in sorted(logs):
+                archive.writestr(f"{node}/{name}.log", logs[node])
+            if missing:
+                archive.writestr("missing_nodes.txt", "".join(f"{node}\n" for node in missing))
         return buffer.getvalue()
 
     def record(self, event: str, clientid: str | None, ip_address: str | None, topic: str | None = None,

@@ -139,13 +139,13 @@ def _cluster_node(config: Config, node: str) -> Any:
 
 def _shared(cluster: Any, retained: RetainedStore, access: Access, api_keys: ApiKeys, tracer: Tracer) -> list[Any]:
     """The replicas of the shared state: SharedRetained first (the broker's store), the API keys third."""
-    from mqttgate.broker.cluster.shared import SharedBans, SharedRegistry, SharedRetained
+    from mqttgate.broker.cluster.shared import SharedBans, SharedRegistry, SharedRetained, SharedTraces
 
     return [SharedRetained(retained, cluster), SharedBans(access.bans, cluster),
             SharedRegistry(api_keys, cluster, "mqttgate_api_keys"),
             SharedRegistry(access.users, cluster, "mqttgate_users"),
             SharedRegistry(access.acl, cluster, "mqttgate_acl"),
-            SharedRegistry(tracer, cluster, "mqttgate_traces")]
+            SharedTraces(tracer, cluster)]
 
 
 def _bootstrap_keys(config: Config, api_keys: ApiKeys, data: Path, *, cluster: bool = False) -> None:

@@ -31,8 +31,10 @@ from typing import Any, Protocol
 
 from mqttgate.broker.adapter import RetainedMessage
 from mqttgate.broker.banned import Ban, Bans
-from mqttgate.broker.cluster.node import ClusterNode
+from mqttgate.broker.cluster.node import ClusterNode, Missing
+from mqttgate.broker.errors import TraceNotFound
 from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +183,8 @@ class Replica:
                 self._mirror[entry.key] = entry.value
                 value = json.loads(entry.value)
                 if value.get("origin") == self.node.name:
-                    _count_down(self._pending, entry.key)
+                    if not _count_down(self._pending, entry.key):  # its write seemed to fail, yet it is in
+                        self.apply_put(entry.key, value)
                 elif not self._pending.get(entry.key):
                     self.apply_put(entry.key, value)
             except Exception:
@@ -368,3 +371,47 @@ class SharedRegistry(Replica):
 
     def apply_delete(self, key: str) -> None:  # type: ignore[override]
         self.registry.forget(_text(key))
+
+
+class SharedTraces(SharedRegistry):
+    """The trace definitions, shared; each node records in its own log, and a download gathers them all."""
+
+    chunk = 256 * 1024  # bytes of a log per request: well under NATS's message size limit (1 MB by default)
+
+    def __init__(self, tracer: Tracer, node: ClusterNode) -> None:
+        super().__init__(tracer, node, "mqttgate_traces")
+        self.tracer = tracer
+        tracer.gather = self.gather
+
+    async def gather(self, name: str) -> tuple[dict[str, bytes], list[str]]:
+        """Every live node's log of trace `name`, and the nodes that did not answer in time."""
+        nodes = self.node.live_nodes()
+        outcomes = await asyncio.gather(*(self._log_of(node, name) for node in nodes), return_exceptions=True)
+        logs: dict[str, bytes] = {}
+        missing: list[str] = []
+        for node, outcome in zip(nodes, outcomes, strict=True):
+            if isinstance(outcome, Missing):
+                missing.append(node)
+            elif isinstance(outcome, TraceNotFound):
+                continue  # deleted there meanwhile
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                logs[node] = outcome
+        return logs, missing
+
+    async def _log_of(self, node: str, name: str) -> bytes:
+        parts: list[bytes] = []
+        position = 0
+        while True:
+            answer = await self.node.ask(node, "trace_log", {"name": name, "position": position, "size": self.chunk})
+            data = base64.b64decode(answer["data"])
+            parts.append(data)
+            position = answer["position"]
+            if len(data) < self.chunk:
+                return b"".join(parts)
+
+    async def answer_trace_log(self, *, name: str, position: int, size: int) -> dict[str, Any]:
+        """Another node's request: a piece of this node's log of trace `name`."""
+        data, after = self.tracer.read_log(name, position, size)
+        return {"data": base64.b64encode(data).decode(), "position": after}
