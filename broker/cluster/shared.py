@@ -61,13 +61,15 @@ class Replica:
         self._watcher: Any = None
         self._writes: asyncio.Queue[tuple[str, str, bytes, asyncio.Future[None]]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
-        # this node's writes of a key not yet seen back from the bucket: the watcher gives the bucket's
-        # changes in the bucket's order, so another node's change seen while one of ours is pending was
-        # made before ours and is superseded by it (applying it would leave this node on the older
-        # value while the bucket and every other node hold ours)
-        self._pending: dict[str, int] = {}
-        # of those, the deletes: a delete carries no origin, so its echo is told apart by this count
-        self._own_deletes: dict[str, int] = {}
+        # The bucket orders the changes of a key by revision, and every node must end with the last.
+        # This node applies its own changes at once, so a change heard from the bucket is applied only
+        # if it comes after this node's last own write of the key (`_acked`, its revision); while a
+        # write is on its way (`_inflight`), what is heard waits (`_deferred`) until the write's
+        # revision tells whether it came before (passed over) or after (applied). Revisions, not
+        # counts of echoes: a watcher that falls behind skips the entries a later one replaced.
+        self._inflight: dict[str, int] = {}
+        self._acked: dict[str, int] = {}
+        self._deferred: dict[str, Any] = {}
         self._mirror: dict[str, bytes] = {}  # what the bucket holds, as far as this node has seen
         self.after_join: Callable[[], Awaitable[None] | None] | None = None
 
@@ -132,11 +134,10 @@ class Replica:
         return self._submit("put", key, json.dumps({**value, "origin": self.node.name}).encode())
 
     def delete(self, key: str) -> asyncio.Future[None]:
-        self._own_deletes[key] = self._own_deletes.get(key, 0) + 1
         return self._submit("delete", key, b"")
 
     def _submit(self, op: str, key: str, value: bytes) -> asyncio.Future[None]:
-        self._pending[key] = self._pending.get(key, 0) + 1
+        self._inflight[key] = self._inflight.get(key, 0) + 1
         done = asyncio.get_running_loop().create_future()
         done.add_done_callback(lambda future: future.cancelled() or future.exception())
         self._writes.put_nowait((op, key, value, done))
@@ -147,17 +148,47 @@ class Replica:
         while True:
             op, key, value, done = await self._writes.get()
             try:
-                await (self._kv.put(key, value) if op == "put" else self._kv.delete(key))
-                done.set_result(None)
+                if op == "put":
+                    revision = await self._kv.put(key, value)
+                else:  # KeyValue.delete does not tell the revision: the KV protocol's delete marker does
+                    revision = (await self.node.js.publish(f"$KV.{self.bucket_name}.{key}", b"",
+                                                           headers={"KV-Operation": "DEL"})).seq
             except Exception as exc:
                 log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
-                # none will come back: this node goes back to what the bucket holds
-                if op == "delete":
-                    _count_down(self._own_deletes, key)
-                _count_down(self._pending, key)
-                if not self._pending.get(key):
-                    self._restore(key)
+                self._written(key, None)
                 done.set_exception(exc)
+                continue
+            self._written(key, revision)
+            done.set_result(None)
+
+    def _written(self, key: str, revision: int | None) -> None:
+        """One of this node's writes of `key` is in the bucket at `revision` (None: it failed)."""
+        if revision is not None:
+            self._acked[key] = max(self._acked.get(key, 0), revision)
+        pending = self._inflight.pop(key, 1) - 1
+        if pending:
+            self._inflight[key] = pending
+            return
+        deferred = self._deferred.pop(key, None)
+        if revision is None:  # this node goes back to what the bucket holds
+            self._restore(key)
+        elif deferred is not None:
+            try:
+                self._take(deferred)
+            except Exception:
+                log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+
+    def _take(self, entry: Any) -> None:
+        """Apply a change heard from the bucket, unless this node's own write came after it (or is it)."""
+        acked = self._acked.pop(entry.key, 0)
+        if entry.revision <= acked:
+            if entry.revision < acked:  # held until this node's own write is heard
+                self._acked[entry.key] = acked
+            return
+        if entry.operation in ("DEL", "PURGE"):
+            self.apply_delete(entry.key)
+        else:
+            self.apply_put(entry.key, json.loads(entry.value))
 
     def _restore(self, key: str) -> None:
         try:
@@ -175,30 +206,14 @@ class Replica:
             try:
                 if entry.operation in ("DEL", "PURGE"):
                     self._mirror.pop(entry.key, None)
-                    if _count_down(self._own_deletes, entry.key):
-                        _count_down(self._pending, entry.key)
-                    elif not self._pending.get(entry.key):
-                        self.apply_delete(entry.key)
-                    continue
-                self._mirror[entry.key] = entry.value
-                value = json.loads(entry.value)
-                if value.get("origin") == self.node.name:
-                    if not _count_down(self._pending, entry.key):  # its write seemed to fail, yet it is in
-                        self.apply_put(entry.key, value)
-                elif not self._pending.get(entry.key):
-                    self.apply_put(entry.key, value)
+                else:
+                    self._mirror[entry.key] = entry.value
+                if self._inflight.get(entry.key):
+                    self._deferred[entry.key] = entry  # before or after this node's write: its revision tells
+                else:
+                    self._take(entry)
             except Exception:
                 log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
-
-
-def _count_down(counts: dict[str, int], key: str) -> bool:
-    """Count one off `counts[key]`; whether there was one."""
-    pending = counts.get(key, 0)
-    if pending <= 1:
-        counts.pop(key, None)
-    else:
-        counts[key] = pending - 1
-    return pending > 0
 
 
 def _content(value: bytes) -> dict[str, Any]:
