@@ -466,3 +466,21 @@ def test_a_change_heard_while_a_node_s_own_is_on_its_way_does_not_undo_it(nats_c
             for node in nodes:
                 await node.stop()
     assert asyncio.run(race()) == [{"k": {"v": "from b"}}] * 2
+
+
+def test_an_api_key_made_by_the_command_on_a_running_node_s_data_dir_opens_every_node(nodes):
+    import os
+    import subprocess
+    import sys
+
+    made = subprocess.run([Path(sys.executable).parent / "mqttgate", "api-key", "create", "cli-key",
+                           "--data-dir", nodes[0].config.data_dir], capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if not k.startswith("MQTTGATE_")})
+    assert made.returncode == 0, made.stderr
+    auth = tuple(made.stdout.strip().splitlines()[-1].split(":"))
+    assert nodes[0].http.get("/api_key").status_code == 200  # node 1's next look at its keys
+    with api(nodes[1], auth) as two:
+        assert within(lambda: two.get("/clients").status_code == 200), "the command's key does not open node 2"
+    assert nodes[1].http.delete("/api_key/cli-key").status_code == 204
+    with api(nodes[0], auth) as one:
+        assert within(lambda: one.get("/clients").status_code == 401)
