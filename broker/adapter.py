@@ -88,6 +88,7 @@ class Subscription:
     clientid: str
     topic: str
     qos: int
+    node: str | None = None  # in a cluster, the node that holds it; None: this one
 
 
 @dataclass(frozen=True)
@@ -99,20 +100,29 @@ class SubscriptionFilter:
         topic: the exact topic filter.
         qos: the granted QoS.
         match_topic: a topic name the filter must match (wildcards considered).
+        node: the node that holds the subscription (in a cluster).
     """
 
     clientid: str | None = None
     topic: str | None = None
     qos: int | None = None
     match_topic: str | None = None
+    node: str | None = None
 
 
 @dataclass(frozen=True)
 class Route:
-    """An active topic filter and the clients subscribed to it."""
+    """An active topic filter and the clients subscribed to it.
+
+    Attributes:
+        node: in a cluster, a node that holds it (this one if it does); None: this one.
+        missing_nodes: in a cluster, the nodes that did not answer in time: `subscribers` lacks theirs.
+    """
 
     topic: str
     subscribers: Sequence[Subscription]
+    node: str | None = None
+    missing_nodes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -330,8 +340,10 @@ class BrokerAdapter(Protocol):
     def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
         """One page of all subscriptions, by topic filter then subscriber."""
 
-    def list_routes(self, *, matching: str | None = None, page: int, limit: int) -> Page[Route]:
-        """One page of the active topic filters; with `matching`, those that match that topic name."""
+    def list_routes(self, *, matching: str | None = None, node: str | None = None, page: int,
+                    limit: int) -> Page[Route]:
+        """One page of the active topic filters; with `matching`, those that match that topic name; with
+        `node`, those of that node (in a cluster)."""
 
     def get_route(self, topic: str) -> Route:
         """One active topic filter.

@@ -236,3 +236,24 @@ class Metrics:
             counts["session.takenover"] += 1
         if discarded:
             counts["session.discarded"] += 1
+
+
+# Every node holds all of these (the cluster shares them): the cluster's count is one node's, not a sum.
+CLUSTER_WIDE_GAUGES = ("retained",)
+
+
+def cluster_total(per_node: dict[str, dict[str, int]], here: str) -> dict[str, int]:
+    """The cluster's stats or metrics as EMQX aggregates them: each value summed over the nodes (highest
+    values too), but a cluster-wide gauge's taken from the node `here`.
+
+    Args:
+        per_node: each node's values by name (`here` among them).
+    """
+    total: dict[str, int] = {}
+    for values in per_node.values():
+        for key, value in values.items():
+            total[key] = total.get(key, 0) + value
+    for key, value in per_node[here].items():
+        if key.split(".", 1)[0] in CLUSTER_WIDE_GAUGES:
+            total[key] = value
+    return total

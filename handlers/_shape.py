@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -13,7 +14,8 @@ from connexion import request
 from mqttgate.broker.access import Access
 from mqttgate.broker.adapter import BrokerAdapter, Page
 from mqttgate.broker.api_keys import ApiKeys
-from mqttgate.broker.errors import InvalidRequest
+from mqttgate.broker.errors import BrokerUnavailable, InvalidRequest, NodeNotFound
+from mqttgate.broker.metrics import cluster_total
 from mqttgate.handlers._time import rfc3339
 
 T = TypeVar("T")
@@ -80,6 +82,44 @@ def page_body(result: Page[T], *, page: int, limit: int, shape: Callable[[T], di
     return {"data": [shape(item) for item in result.items], "meta": meta}
 
 
-def by_node(values: dict[str, Any], *, aggregate: bool) -> dict[str, Any] | list[dict[str, Any]]:
-    """EMQX's answer for per-node values: the values alone when aggregated, else one entry per node."""
-    return values if aggregate else [{"node": node(), **values}]
+async def of_nodes(what: str, only: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """`what` ("stats", "metrics" or "listeners") of every node (or of `only`), and the nodes that did not
+    answer in time; on one node, this node's.
+
+    Raises:
+        NodeNotFound: `only` names no (live) node.
+    """
+    adapter = broker()
+    if hasattr(adapter, "of_nodes"):
+        return await adapter.of_nodes(what, only)
+    if only is not None and only != node():
+        raise NodeNotFound()
+    if what == "listeners":
+        return {node(): [dataclasses.asdict(x) for x in adapter.status().listeners]}, []
+    return {node(): getattr(adapter, what)()}, []
+
+
+async def per_node_values(what: str, *, aggregate: bool) -> tuple[Any, int, dict[str, str]]:
+    """EMQX's answer for per-node values: one entry per node (nodes by name), or, aggregated, the values
+    summed over the nodes; the nodes that did not answer in the `Missing-Nodes` header."""
+    values, missing = await of_nodes(what)
+    body = cluster_total(values, node()) if aggregate else [{"node": name, **values[name]} for name in sorted(values)]
+    return body, 200, missing_nodes_header(missing)
+
+
+async def per_node_answer(what: str, name: str) -> Any:
+    """One node's `what`.
+
+    Raises:
+        NodeNotFound: no live node has this name.
+        BrokerUnavailable: the node did not answer in time.
+    """
+    values, missing = await of_nodes(what, name)
+    if name not in values:
+        raise BrokerUnavailable(f"Node {name} did not answer in time" if missing else f"Node {name} failed")
+    return values[name]
+
+
+def missing_nodes_header(missing: Sequence[str]) -> dict[str, str]:
+    """The `Missing-Nodes` header of an answer that is not a page: the nodes it lacks (none: no header)."""
+    return {"Missing-Nodes": ", ".join(missing)} if missing else {}

@@ -18,7 +18,8 @@ def _client(client: Client | dict[str, Any], node: str, fields: set[str] | None 
 
 
 def subscription(item: Subscription, node: str) -> dict[str, Any]:
-    return {"clientid": item.clientid, "topic": item.topic, "qos": item.qos, "node": node}
+    """A subscription on the wire; `node` is this node, named where the subscription names none."""
+    return {"clientid": item.clientid, "topic": item.topic, "qos": item.qos, "node": item.node or node}
 
 
 async def list_clients(

@@ -15,12 +15,14 @@ from mqttgate.handlers.listeners import all_listeners
 
 
 async def list_nodes():
-    """The live nodes of the cluster, this one with its REST listeners; on one node, this one."""
+    """The live nodes of the cluster, this one with its REST listeners; on one node, this one. A live node
+    that did not answer in time is named in the Missing-Nodes header."""
     if not hasattr(_shape.broker(), "nodes"):
         return [_this_node()]
-    described, _ = await _shape.broker().nodes()  # a node that cannot say is not running
+    described, missing = await _shape.broker().nodes()
     here = _shape.node()
-    return [_this_node() if name == here else _other_node(name, facts) for name, facts in sorted(described.items())]
+    listed = [_this_node() if name == here else _other_node(name, facts) for name, facts in sorted(described.items())]
+    return listed, 200, _shape.missing_nodes_header(missing)
 
 
 async def get_node(*, node: str):

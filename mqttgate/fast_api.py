@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 from typing import Any
 
@@ -33,6 +34,7 @@ from connexion.middleware.request_validation import (
 )
 from connexion.middleware.routing import RoutingAPI, RoutingMiddleware
 from connexion.security import NO_VALUE, BasicSecurityHandler
+from connexion.spec import OpenAPISpecification
 from connexion.utils import is_nullable
 from starlette._utils import get_route_path
 from starlette.routing import Match, Mount, Route, Router
@@ -263,6 +265,23 @@ class IndexedRoutingMiddleware(RoutingMiddleware):
 
 
 _REPLACED = {RequestValidationMiddleware: FastValidationMiddleware, RoutingMiddleware: IndexedRoutingMiddleware}
+
+
+_validate_spec = OpenAPISpecification._validate_spec.__func__
+_valid_specs: set[bytes] = set()
+
+
+@classmethod  # type: ignore[misc]
+def _validate_spec_once(cls: type, spec: dict[str, Any]) -> None:
+    # connexion validates the whole document against the OpenAPI schema for every app it builds,
+    # most of the build's time; a document is as valid the second time: once per content, per process
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).digest()
+    if key not in _valid_specs:
+        _validate_spec(cls, spec)
+        _valid_specs.add(key)
+
+
+OpenAPISpecification._validate_spec = _validate_spec_once
 
 
 def _middlewares() -> list[Any]:

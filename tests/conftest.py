@@ -7,6 +7,21 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from tests.live import LiveGate, gate_config, start_gate
+from tests.processes import Process
+
+
+@pytest.fixture
+def started(tmp_path) -> Iterator[Callable[..., Process]]:
+    """Start mqttgate (or gunicorn) as a user does, `started(SERVE, config=...)`; closed after the test."""
+    made: list[Process] = []
+
+    def start(args, **options) -> Process:
+        made.append(Process(args, tmp_path, **options))
+        return made[-1]
+
+    yield start
+    for process in made:
+        process.close()
 
 
 @pytest.fixture

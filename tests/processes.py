@@ -15,6 +15,9 @@ import httpx
 import psutil
 
 BIN = Path(sys.executable).parent
+SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
+GUNICORN = [BIN / "gunicorn", "-k", "mqttgate.worker.MqttgateWorker", "-w", "1", "-b", "127.0.0.1:{http_port}",
+            "mqttgate.app:create_app()"]
 
 # where `mqttgate serve` and gunicorn say which port they bound
 _BOUND = re.compile(r"(?:REST API listener \S+ on|Listening at:) http://127\.0\.0\.1:(\d+)")
@@ -30,20 +33,19 @@ def free_port() -> int:
 class Process:
     """A started server process, its ports, and its collected output.
 
-    The server binds port 0 and reports the ports it got: the HTTP one in its log, the MQTT
-    ones in GET /status. Without the REST API nothing reports the MQTT port, so a free one is
-    picked for it. `mqtt_port` and `http_port` are known once `wait_ready` returns.
+    The server binds port 0 and reports the ports it got: in its log (`port(name)`, any listener
+    of `mqttgate serve`; gunicorn's HTTP one) and in GET /status. `mqtt_port` and `http_port`
+    are known once `wait_ready` returns.
     """
 
     def __init__(self, args: list[str], tmp_path: Path, *, config: str = "", env: dict[str, str] | None = None,
                  http: bool = True, log_file: Path | None = None) -> None:
-        self.mqtt_port = 0 if http else free_port()
-        self.http_port = 0
+        self.mqtt_port = self.http_port = 0
         self.data_dir = tmp_path / "data"
         self.config_file = tmp_path / "mqttgate.yaml"
         self.config_file.write_text(
             f"data_dir: {self.data_dir}\n"
-            f"mqtt:\n  listeners:\n    default: {{type: tcp, bind: '127.0.0.1:{self.mqtt_port}'}}\n"
+            "mqtt:\n  listeners:\n    default: {type: tcp, bind: '127.0.0.1:0'}\n"
             f"rest_api:\n  listeners:\n    - {{name: http-default, port: 0, bind_address: 127.0.0.1}}\n"
             + config
         )
@@ -71,10 +73,10 @@ class Process:
             try:
                 if not self.http:
                     if "running the MQTT broker only" in self.output():
+                        self.mqtt_port = self.port("default")
                         return self
                 elif not self.http_port:
-                    logged = self.log_file.read_text() if self.log_file and self.log_file.exists() else ""
-                    bound = _BOUND.search(self.output() + logged)
+                    bound = _BOUND.search(self._logged())
                     self.http_port = int(bound[1]) if bound else 0
                 else:
                     status = httpx.get(f"{self.url}/status", timeout=1)
@@ -86,6 +88,18 @@ class Process:
                 pass
             time.sleep(0.1)
         raise AssertionError(f"not ready in {timeout}s:\n{self.output()}")
+
+    def port(self, listener: str) -> int:
+        """The port an MQTT or REST listener bound, as the server logged it once it listened."""
+        found = re.search(rf"(?:MQTT listener {re.escape(listener)} \(\w+\)|REST API listener {re.escape(listener)}) "
+                          r"on (?:https?://)?[^\s]+:(\d+)", self._logged())
+        if found is None:
+            raise AssertionError(f"listener {listener!r} not in the log:\n{self._logged()}")
+        return int(found[1])
+
+    def _logged(self) -> str:
+        extra = self.log_file.read_text() if self.log_file and self.log_file.exists() else ""
+        return self.output() + extra
 
     def api_auth(self) -> tuple[str, str]:
         key, secret = (self.data_dir / "initial_api_key").read_text().strip().split(":")

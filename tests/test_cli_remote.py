@@ -3,10 +3,12 @@ traces, alarms and audit over the REST API, `--json` everywhere; check-config.""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import signal
 import subprocess
+import threading
 
 import httpx
 import pytest
@@ -25,7 +27,7 @@ def server(tmp_path_factory):
     process = Process([BIN / "mqttgate", "serve"], tmp_path_factory.mktemp("cli"))
     process.wait_ready(60)
     yield process
-    process.stop(signal.SIGTERM)
+    process.stop(signal.SIGTERM, timeout=30)  # a loaded machine: seen past the 5 s default
     process.close()
 
 
@@ -93,6 +95,44 @@ def test_bans_users_and_acl_rules(server):
     assert bad.returncode != 0 and "JSON" in bad.stderr
 
 
+def test_typed_arguments_user_rules_and_the_servers_refusals(server):
+    # the spec's enums are the arguments' choices (the generated client's), refused before any request
+    for args in (("clients", "list", "--conn-state", "asleep"), ("bans", "add", "nickname", "x"),
+                 ("bans", "delete", "nickname", "x"), ("publish", "t", "p", "--qos", "3"),
+                 ("bans", "add", "clientid", "x", "--until", "next tuesday"),
+                 ("traces", "create", "t", "--topic", "a/#", "--payload-encode", "base64")):
+        refused = cli(server, *args, check=False)
+        assert refused.returncode == 2 and "invalid" in refused.stderr, (args, refused.stderr)
+    # what the server refuses: its code and message, exit status 1
+    bad = cli(server, "bans", "add", "clientid_re", "(a)\\1", check=False)
+    assert bad.returncode == 1, bad.stderr
+    assert bad.stderr.startswith("mqttgate: BAD_REQUEST: Invalid regular expression"), bad.stderr
+    assert bad.stdout == ""
+    assert cli_json(server, "bans", "add", "username", "u-until", "--until", "2099-01-01T00:00:00Z")[
+        "until"].startswith("2099-01-01T00:00:00")
+    assert cli_json(server, "bans", "add", "username", "u-forever", "--until", "infinity")["until"] == "infinity"
+    assert {b["who"] for b in cli_json(server, "bans", "list")["data"]} >= {"u-until", "u-forever"}
+    assert cli_json(server, "bans", "clear") == {"ok": True}
+    assert cli_json(server, "bans", "list")["data"] == []
+
+    rules = '[{"topic": "u/#", "permission": "deny", "action": "subscribe"}]'
+    assert cli_json(server, "acl", "set-user", "u-1", rules) == {"ok": True}
+    assert cli_json(server, "acl", "show-user", "u-1") == {
+        "username": "u-1", "rules": [{"topic": "u/#", "permission": "deny", "action": "subscribe"}]}
+    assert [r["username"] for r in cli_json(server, "acl", "list-users")["data"]] == ["u-1"]
+    cli(server, "acl", "delete-user", "u-1")
+    assert cli_json(server, "acl", "list-users")["data"] == []
+    wrong = cli(server, "acl", "set-user", "u-1", '[{"topic": "u/#", "permission": "maybe", "action": "all"}]',
+                check=False)
+    assert wrong.returncode != 0 and "JSON list of {topic, permission, action}" in wrong.stderr
+    missing = cli(server, "acl", "show-user", "nobody-has-rules", check=False)
+    assert missing.returncode == 1 and missing.stderr.startswith("mqttgate: NOT_FOUND: "), missing.stderr
+
+    traced = cli_json(server, "traces", "create", "cli-hex", "--clientid", "c-hex", "--payload-encode", "hex")
+    assert (traced["type"], traced["clientid"], traced["payload_encode"]) == ("clientid", "c-hex", "hex")
+    cli(server, "traces", "delete", "cli-hex")
+
+
 def test_publish_and_retained(server):
     subscriber = MqttClient(server.mqtt_port, "cli-sub").connect()
     try:
@@ -152,6 +192,55 @@ def test_unreachable_server_and_bad_credentials(server):
     assert down.returncode == 1 and "cannot reach the API" in down.stderr
     wrong = cli(server, "clients", "list", "--api-key", "nobody:nothing", check=False)
     assert wrong.returncode == 1 and "WRONG_USERNAME_OR_PWD_OR_API_KEY_OR_API_SECRET" in wrong.stderr
+
+
+class OffSpec(http.server.BaseHTTPRequestHandler):
+    """What may stand in front of a node: a proxy's HTML error page, an answer the spec does not describe."""
+
+    def do_GET(self):
+        status, kind, body = {
+            "/api/v5/clients": (502, "text/html", b"<html><body>502 Bad Gateway</body></html>"),
+            "/api/v5/clients/c1": (404, "text/html", b"<html><body>404 Not Found</body></html>"),
+            "/api/v5/banned": (503, "application/json", b'{"code": "SERVICE_UNAVAILABLE", "message": "later"}'),
+        }.get(self.path.partition("?")[0], (200, "application/json", b'{"data": "not a page"}'))
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def off_spec():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OffSpec)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/v5"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize(("command", "said"), [
+    (["clients", "list"], "mqttgate: HTTP_ERROR: HTTP 502: <html><body>502 Bad Gateway</body></html>"),
+    # a status the operation documents, with a body that is not the API's Error
+    (["clients", "show", "c1"], "mqttgate: HTTP_ERROR: HTTP 404: <html><body>404 Not Found</body></html>"),
+    (["bans", "list"], "mqttgate: SERVICE_UNAVAILABLE: later"),  # a status the operation does not document
+    (["users", "list"], "mqttgate: UNEXPECTED_ANSWER: the API's answer does not follow its spec"),
+])
+def test_answers_outside_the_spec_are_errors_with_what_was_said(off_spec, tmp_path, monkeypatch, capsys, command,
+                                                                 said):
+    from mqttgate.cli import main
+
+    monkeypatch.delenv("MQTTGATE_CONFIG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--url", off_spec, "--api-key", "k:s", "--data-dir", str(tmp_path), "--json"])
+    out, err = capsys.readouterr()
+    assert exited.value.code == 1 and out == ""
+    assert err.startswith(said), err
 
 
 def test_the_cli_over_https_with_a_client_certificate(tmp_path):

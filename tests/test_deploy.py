@@ -9,7 +9,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -18,7 +17,7 @@ import yaml
 
 from mqttgate.config import Config, load_config
 from tests.conftest import wait_for
-from tests.processes import BIN, free_port
+from tests.processes import BIN
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 EXAMPLE = DEPLOY / "mqttgate.yaml"
@@ -37,46 +36,21 @@ def test_the_example_configuration_is_valid_and_complete():
     assert checked.returncode == 0, checked.stderr
 
 
-def running(env: dict[str, str], args: list[str], log: Path) -> subprocess.Popen:
-    output = log.open("w")
-    return subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env={**os.environ, **env})
+def deployed(tmp_path: Path) -> dict[str, str]:
+    """What a deployment changes by environment: where data lives and, here, ports the system picks."""
+    return {"MQTTGATE_DATA_DIR": str(tmp_path / "data"), "MQTTGATE_MQTT__LISTENERS__DEFAULT__BIND": "127.0.0.1:0",
+            "MQTTGATE_REST_API__LISTENERS__0__PORT": "0"}
 
 
-def wait_status(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v5/status", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"not ready:\n{log.read_text()}")
-
-
-def overrides(tmp_path: Path, http_port: int) -> dict[str, str]:
-    """What a deployment changes by environment: where data lives and, here, free ports."""
-    return {"MQTTGATE_DATA_DIR": str(tmp_path / "data"),
-            "MQTTGATE_MQTT__LISTENERS__DEFAULT__BIND": f"127.0.0.1:{free_port()}",
-            "MQTTGATE_REST_API__LISTENERS__0__PORT": str(http_port)}
-
-
-def test_the_readme_gunicorn_command_with_the_example_configuration(tmp_path):
+def test_the_readme_gunicorn_command_with_the_example_configuration(started, tmp_path):
     readme = (DEPLOY.parent / "README.md").read_text()
     command = next(line for line in readme.splitlines() if "gunicorn -k" in line)
     assert "MQTTGATE_CONFIG=deploy/mqttgate.yaml" in command
-    port = free_port()
-    args = [BIN / "gunicorn" if word == "gunicorn" else word.strip("'")
+    args = [BIN / "gunicorn" if word == "gunicorn" else word.strip("'").replace("127.0.0.1:8888", "127.0.0.1:0")
             for word in shlex.split(command) if "=" not in word or word.startswith("-")]
-    args = [str(a).replace("127.0.0.1:8888", f"127.0.0.1:{port}") for a in args]
-    log = tmp_path / "gunicorn.log"
-    process = running({**overrides(tmp_path, port), "MQTTGATE_CONFIG": str(EXAMPLE)}, args, log)
-    try:
-        wait_status(port, process, log)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(20)
+    process = started(args, env={**deployed(tmp_path), "MQTTGATE_CONFIG": str(EXAMPLE)}).wait_ready()
+    assert httpx.get(f"{process.url}/clients", auth=process.api_auth(), timeout=5).status_code == 200
+    process.stop(signal.SIGTERM, timeout=20)
 
 
 def unit_settings() -> dict[str, str]:
@@ -100,30 +74,22 @@ def test_the_systemd_unit_verifies(tmp_path):
         verified.stdout + verified.stderr)
 
 
-def test_the_systemd_unit_starts_reloads_and_stops_as_systemd_would(tmp_path):
+def test_the_systemd_unit_starts_reloads_and_stops_as_systemd_would(started, tmp_path):
     settings = unit_settings()
     assert settings["ExecReload"] == "/bin/kill -HUP $MAINPID"
     assert settings["KillSignal"] == "SIGTERM"
     start = shlex.split(settings["ExecStart"])
     assert start[:2] == ["/usr/local/bin/mqttgate", "serve"]
-    config = tmp_path / "mqttgate.yaml"
+    config = tmp_path / "deployed.yaml"
     shutil.copy(EXAMPLE, config)
     args = [str(BIN / "mqttgate"), *[str(config) if a == "/etc/mqttgate/mqttgate.yaml" else a for a in start[1:]]]
-    port = free_port()
-    log = tmp_path / "serve.log"
     env = dict(e.split("=", 1) for e in shlex.split(settings["Environment"]))
     assert env == {"MQTTGATE_DATA_DIR": "/var/lib/mqttgate"}
-    process = running(overrides(tmp_path, port), args, log)
-    try:
-        wait_status(port, process, log)
-        # systemctl reload
-        subprocess.run(["/bin/kill", "-HUP", str(process.pid)], check=True)
-        assert wait_for(lambda: "SIGHUP: reloaded" in log.read_text(), timeout=20), log.read_text()
-        assert process.poll() is None
-        # systemctl stop: a clean exit, within TimeoutStopSec
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(int(settings["TimeoutStopSec"])) == 0, log.read_text()
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    process = started(args, env=deployed(tmp_path)).wait_ready()
+    # systemctl reload
+    subprocess.run(["/bin/kill", "-HUP", str(process.proc.pid)], check=True)
+    assert wait_for(lambda: "SIGHUP: reloaded" in process.output(), timeout=20), process.output()
+    assert process.proc.poll() is None
+    # systemctl stop: a clean exit, within TimeoutStopSec
+    process.stop(signal.SIGTERM, timeout=int(settings["TimeoutStopSec"]))
+    assert process.proc.returncode == 0, process.output()

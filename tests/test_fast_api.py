@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -159,3 +160,18 @@ def test_json_answers_parse_as_before(api):
     response = api.get("/api/v5/clients", auth=AUTH)
     assert response.headers["content-type"] == "application/json"
     assert httpx.Response(200, content=response.content).json()["data"][0]["clientid"] == "a"
+
+
+def test_a_spec_is_validated_once_but_a_changed_one_again():
+    from connexion.exceptions import InvalidSpecification
+    from connexion.spec import Specification
+
+    from mqttgate.app import _spec
+
+    spec = _spec()[1]
+    Specification.from_dict(copy.deepcopy(spec))
+    Specification.from_dict(copy.deepcopy(spec))  # the same content: not validated again, still loaded
+    broken = copy.deepcopy(spec)
+    broken["paths"]["/status"]["get"]["responses"] = ["not", "a", "mapping"]
+    with pytest.raises(InvalidSpecification):
+        Specification.from_dict(broken)

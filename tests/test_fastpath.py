@@ -3,71 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 from mqttgate.broker.amqtt.fastpath import FLUSH_AT, CoalescingWriter
 from tests.conftest import wait_for
-from tests.test_sessions import raw_connect
-
-
-def _string(data: bytes) -> bytes:
-    return len(data).to_bytes(2, "big") + data
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        n, digit = n >> 7, n & 0x7F
-        out.append(digit | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def publish(topic: str, payload: bytes, qos: int = 0, packet_id: int = 0) -> bytes:
-    body = _string(topic.encode()) + (packet_id.to_bytes(2, "big") if qos else b"") + payload
-    return bytes([0x30 | qos << 1]) + _varint(len(body)) + body
-
-
-def subscribe(topic: str, qos: int, packet_id: int = 1) -> bytes:
-    body = packet_id.to_bytes(2, "big") + _string(topic.encode()) + bytes([qos])
-    return bytes([0x82]) + _varint(len(body)) + body
-
-
-class Packets:
-    """Reads MQTT packets off a blocking socket."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock, self.buffer = sock, b""
-
-    def _fill(self, n: int) -> None:
-        while len(self.buffer) < n:
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError
-            self.buffer += data
-
-    def next(self) -> tuple[int, bytes]:
-        self._fill(2)
-        length, shift, at = 0, 0, 1
-        while True:
-            self._fill(at + 1)
-            byte = self.buffer[at]
-            length += (byte & 0x7F) << shift
-            at += 1
-            if not byte & 0x80:
-                break
-            shift += 7
-        self._fill(at + length)
-        first, body = self.buffer[0], self.buffer[at:at + length]
-        self.buffer = self.buffer[at + length:]
-        return first, body
-
-
-def _published(first: int, body: bytes) -> tuple[int, int | None, bytes]:
-    """(qos, packet id, payload) of a PUBLISH."""
-    qos = (first >> 1) & 3
-    end = 2 + int.from_bytes(body[:2], "big")
-    return (qos, int.from_bytes(body[end:end + 2], "big"), body[end + 2:]) if qos else (qos, None, body[end:])
+from tests.rawmqtt import PUBACK, RawClient, publish
 
 
 def test_coalescing_writer_writes_a_turns_packets_at_once_in_order_and_before_closing():
@@ -111,40 +50,37 @@ def test_coalescing_writer_writes_a_turns_packets_at_once_in_order_and_before_cl
 def test_a_burst_reaches_every_subscriber_complete_and_in_order(gate):
     subscribers = []
     for n in range(3):
-        sock, connack = raw_connect(gate.mqtt_port, f"burst-sub-{n}")
-        assert connack[3] == 0
-        sock.sendall(subscribe("burst/t", 1))
-        packets = Packets(sock)
-        assert packets.next()[0] >> 4 == 9  # SUBACK
-        subscribers.append((sock, packets))
-    publisher, _ = raw_connect(gate.mqtt_port, "burst-pub")
+        subscriber = RawClient(gate.mqtt_port)
+        assert subscriber.connect(f"burst-sub-{n}") == (False, 0)
+        assert subscriber.subscribe("burst/t", 1) == 1
+        subscribers.append(subscriber)
+    publisher = RawClient(gate.mqtt_port)
+    publisher.connect("burst-pub")
     count = 300
-    publisher.sendall(b"".join(publish("burst/t", b"%d" % n, qos=1, packet_id=n + 1) for n in range(count)))
-    acks = Packets(publisher)
-    assert sorted(int.from_bytes(acks.next()[1], "big") for _ in range(count)) == list(range(1, count + 1))
-    for sock, packets in subscribers:
+    publisher.write(b"".join(publish("burst/t", b"%d" % n, qos=1, packet_id=n + 1) for n in range(count)))
+    assert sorted(publisher.read().packet_id for _ in range(count)) == list(range(1, count + 1))
+    for subscriber in subscribers:
         got = []
         for _ in range(count):
-            first, body = packets.next()
-            qos, packet_id, payload = _published(first, body)
-            assert qos == 1
-            sock.sendall(b"\x40\x02" + packet_id.to_bytes(2, "big"))  # PUBACK
-            got.append(payload)
+            message = subscriber.read_publish()
+            assert message.qos == 1
+            subscriber.ack(PUBACK, message.packet_id)
+            got.append(message.payload)
         assert got == [b"%d" % n for n in range(count)]
     for n in range(3):
         assert wait_for(lambda n=n: gate.http.get(f"/clients/burst-sub-{n}").json()["inflight_cnt"] == 0, 10)
-    for sock in [publisher, *(sock for sock, _ in subscribers)]:
-        sock.close()
+    for client in [publisher, *subscribers]:
+        client.close()
 
 
 def test_messages_sent_with_the_disconnect_in_one_write_are_all_routed(gate):
-    subscriber, _ = raw_connect(gate.mqtt_port, "tail-sub")
-    subscriber.sendall(subscribe("tail/t", 0))
-    packets = Packets(subscriber)
-    assert packets.next()[0] >> 4 == 9
-    publisher, _ = raw_connect(gate.mqtt_port, "tail-pub")
-    publisher.sendall(b"".join(publish("tail/t", b"%d" % n) for n in range(50)) + b"\xe0\x00")  # + DISCONNECT
-    assert [_published(*packets.next())[2] for _ in range(50)] == [b"%d" % n for n in range(50)]
+    subscriber = RawClient(gate.mqtt_port)
+    subscriber.connect("tail-sub")
+    subscriber.subscribe("tail/t", 0)
+    publisher = RawClient(gate.mqtt_port)
+    publisher.connect("tail-pub")
+    publisher.write(b"".join(publish("tail/t", b"%d" % n) for n in range(50)) + b"\xe0\x00")  # + DISCONNECT
+    assert [subscriber.read_publish().payload for _ in range(50)] == [b"%d" % n for n in range(50)]
     publisher.close()
     subscriber.close()
 
@@ -180,13 +116,12 @@ def test_session_state_moves_as_amqtts_state_machine():
 
 
 def test_connected_clients_carry_the_light_session_state(gate):
-    sock, connack = raw_connect(gate.mqtt_port, "light-one", clean=False)
-    assert connack[3] == 0
+    client = RawClient(gate.mqtt_port)
+    assert client.connect("light-one", clean=False) == (False, 0)
     assert gate.http.get("/clients/light-one").json()["connected"] is True
-    sock.sendall(b"\xe0\x00")
-    sock.close()
+    client.disconnect()
     assert wait_for(lambda: gate.http.get("/clients/light-one").json()["connected"] is False, 10)
-    again, connack = raw_connect(gate.mqtt_port, "light-one", clean=False)
-    assert connack[2] == 1 and connack[3] == 0  # session present: resumed, connected again
+    again = RawClient(gate.mqtt_port)
+    assert again.connect("light-one", clean=False) == (True, 0)  # session present: resumed, connected again
     assert wait_for(lambda: gate.http.get("/clients/light-one").json()["connected"] is True, 10)
     again.close()

@@ -6,100 +6,21 @@ violation closes the connection before anything is answered (no PUBACK, no SUBAC
 
 from __future__ import annotations
 
-import socket
 import struct
 import time
 
 import pytest
 
 from tests.conftest import wait_for
+from tests.rawmqtt import RawClient, connect, length, packet, publish, string, subscribe, unsubscribe
 
 NOT_AUTHORIZED = b"\x20\x02\x00\x05"
 ACCEPTED = b"\x20\x02\x00\x00"
 PINGRESP = b"\xd0\x00"
 
 
-def length(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n % 128, n // 128
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def string(raw: bytes) -> bytes:
-    return struct.pack("!H", len(raw)) + raw
-
-
-def packet(first: int, body: bytes) -> bytes:
-    return bytes([first]) + length(len(body)) + body
-
-
-def connect(client_id: bytes = b"raw", *, will: tuple[bytes, bytes] | None = None, username: bytes | None = None,
-            keepalive: int = 60) -> bytes:
-    flags = 0x02 | (0x04 | 0x08 if will else 0) | (0x80 if username is not None else 0)  # clean, will QoS 1
-    body = string(b"MQTT") + bytes([4, flags]) + struct.pack("!H", keepalive) + string(client_id)
-    if will:
-        body += string(will[0]) + string(will[1])
-    if username is not None:
-        body += string(username)
-    return packet(0x10, body)
-
-
-def publish(topic: bytes, payload: bytes = b"x", qos: int = 0, packet_id: int = 1) -> bytes:
-    return packet(0x30 | qos << 1, string(topic) + (struct.pack("!H", packet_id) if qos else b"") + payload)
-
-
-def subscribe(*filters: tuple[bytes, int], packet_id: int = 1) -> bytes:
-    return packet(0x82, struct.pack("!H", packet_id) + b"".join(string(f) + bytes([q]) for f, q in filters))
-
-
-def unsubscribe(*filters: bytes, packet_id: int = 1) -> bytes:
-    return packet(0xA2, struct.pack("!H", packet_id) + b"".join(string(f) for f in filters))
-
-
-class Raw:
-    """A raw TCP connection to the broker."""
-
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-
-    def send(self, data: bytes) -> Raw:
-        self.sock.sendall(data)
-        return self
-
-    def recv_exactly(self, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = self.sock.recv(n - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return data
-
-    def until_closed(self, timeout: float = 5) -> tuple[bytes, bool]:
-        """What the broker sends until it closes the connection, and whether it did within `timeout`."""
-        data, deadline = b"", time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                return data, False
-            except ConnectionResetError:
-                return data, True
-            if not chunk:
-                return data, True
-            data += chunk
-        return data, False
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-def connected(port: int, client_id: bytes = b"raw") -> Raw:
-    raw = Raw(port).send(connect(client_id))
+def connected(port: int, client_id: bytes = b"raw") -> RawClient:
+    raw = RawClient(port).write(connect(client_id))
     assert raw.recv_exactly(4) == ACCEPTED
     return raw
 
@@ -141,7 +62,7 @@ def test_each_violation_closes_the_connection_before_any_answer(gate):
     for name, data in VIOLATIONS:
         raw = connected(gate.mqtt_port)
         try:
-            answered, closed = raw.send(data).until_closed()
+            answered, closed = raw.write(data).until_closed()
         finally:
             raw.close()
         if answered or not closed:
@@ -150,9 +71,9 @@ def test_each_violation_closes_the_connection_before_any_answer(gate):
     # and what is well formed is still answered
     raw = connected(gate.mqtt_port)
     try:
-        raw.send(publish(b"t/ok", b"x" * 100, qos=1, packet_id=7))
+        raw.write(publish(b"t/ok", b"x" * 100, qos=1, packet_id=7))
         assert raw.recv_exactly(4) == b"\x40\x02\x00\x07"  # PUBACK
-        raw.send(subscribe((b"a/+", 1), packet_id=8))
+        raw.write(subscribe((b"a/+", 1), packet_id=8))
         assert raw.recv_exactly(5) == b"\x90\x03\x00\x08\x01"  # SUBACK
     finally:
         raw.close()
@@ -163,13 +84,13 @@ def test_a_packet_over_max_packet_size_is_refused_from_its_fixed_header(gate):
     # 100 MB announced, none of it sent: closed at once, not after buffering
     raw = connected(gate.mqtt_port)
     try:
-        raw.send(b"\x30" + length(100 * 1024 * 1024))
+        raw.write(b"\x30" + length(100 * 1024 * 1024))
         assert raw.until_closed() == (b"", True)
     finally:
         raw.close()
-    raw = Raw(gate.mqtt_port)  # a CONNECT too
+    raw = RawClient(gate.mqtt_port)  # a CONNECT too
     try:
-        raw.send(b"\x10" + length(100 * 1024 * 1024))
+        raw.write(b"\x10" + length(100 * 1024 * 1024))
         assert raw.until_closed() == (b"", True)
     finally:
         raw.close()
@@ -181,7 +102,7 @@ def test_a_rejected_publish_is_consumed_whole_and_its_payload_not_parsed_as_pack
     smuggled = publish(b"inj/smuggled", b"gotcha") + b"\xc0\x00"  # a PUBLISH and a PINGREQ
     raw = connected(gate.mqtt_port, b"smuggler")
     try:
-        raw.send(publish(b"w/+", smuggled))
+        raw.write(publish(b"w/+", smuggled))
         answered, closed = raw.until_closed()
     finally:
         raw.close()
@@ -197,7 +118,7 @@ def test_packets_split_across_reads_and_back_to_back_are_framed_exactly(gate, mq
     try:
         data = publish(b"f/1", b"one") + publish(b"f/2", b"\xc0\x00") + b"\xc0\x00"
         for i in range(len(data)):  # one byte at a time
-            raw.send(data[i:i + 1])
+            raw.write(data[i:i + 1])
         assert raw.recv_exactly(2) == PINGRESP
     finally:
         raw.close()
@@ -229,9 +150,9 @@ def test_each_bad_connect_is_refused(gate, mqtt_client):
     subscriber.subscribe("#")
     failures = []
     for name, data, expected in CONNECTS:
-        raw = Raw(gate.mqtt_port)
+        raw = RawClient(gate.mqtt_port)
         try:
-            answered, closed = raw.send(data).until_closed()
+            answered, closed = raw.write(data).until_closed()
         finally:
             raw.close()
         if answered != expected or not closed:
@@ -241,7 +162,7 @@ def test_each_bad_connect_is_refused(gate, mqtt_client):
     time.sleep(0.5)
     assert subscriber.messages == []  # no will was published
     # a will of max_payload_size on a good topic is accepted, and published when the connection drops
-    raw = Raw(gate.mqtt_port).send(connect(b"c", will=(b"w/ok", b"x" * 100)))
+    raw = RawClient(gate.mqtt_port).write(connect(b"c", will=(b"w/ok", b"x" * 100)))
     assert raw.recv_exactly(4) == ACCEPTED
     raw.close()
     assert wait_for(lambda: [(m.topic, len(m.payload)) for m in subscriber.messages] == [("w/ok", 100)])
@@ -254,7 +175,7 @@ def test_a_will_the_acl_denies_to_its_client_is_not_published(gate, mqtt_client)
     subscriber = mqtt_client("watcher")
     subscriber.subscribe("w/#")
     for topic in (b"w/secret", b"w/open"):
-        raw = Raw(gate.mqtt_port).send(connect(b"dev", will=(topic, b"gone")))
+        raw = RawClient(gate.mqtt_port).write(connect(b"dev", will=(topic, b"gone")))
         assert raw.recv_exactly(4) == ACCEPTED
         raw.close()  # no DISCONNECT: the will is due
     assert wait_for(lambda: subscriber.messages)

@@ -47,3 +47,20 @@ def test_only_mqttgate_lands_in_site_packages_with_its_license_and_classifiers(t
         assert any(c.startswith(prefix) for c in classifiers), prefix
     assert not any(c.startswith("License ::") for c in classifiers)  # superseded by the expression
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_every_package_of_the_checkout_is_listed_in_setup_cfg():
+    """setup.cfg names its packages one by one (the folders are mapped under mqttgate): a folder it misses,
+    such as the one a new tag of the spec adds to the generated mqttgate/client/api/, would not be installed."""
+    import configparser
+
+    setup = configparser.ConfigParser(interpolation=None)
+    setup.read(ROOT / "setup.cfg")
+    listed = {line.strip() for line in setup["options"]["packages"].splitlines()
+              if line.strip() and not line.strip().startswith("#")}
+    folders = dict(line.split(" = ") for line in setup["options"]["package_dir"].strip().splitlines())
+    found = {".".join([name, *init.parent.relative_to(ROOT / folder).parts])
+             for name, folder in folders.items() for init in (ROOT / folder).rglob("__init__.py")}
+    assert "mqttgate.client.api.clients" in found
+    assert found - listed == set(), "add these to setup.cfg's [options] packages"
+    assert listed - found == set(), "setup.cfg lists packages that do not exist"

@@ -13,9 +13,8 @@ from cryptography import x509
 
 from tests.certs import TestCA
 from tests.conftest import MqttClient, wait_for
-from tests.processes import free_port
+from tests.processes import SERVE
 from tests.test_rest_tls import listener_env
-from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
 
 
 def served_serial(port: int, ca: TestCA) -> int:
@@ -30,18 +29,18 @@ def replace_files(target, source) -> None:
     target.keyfile.write_bytes(source.keyfile.read_bytes())
 
 
-def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(started, tmp_path):  # noqa: F811
+def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(started, tmp_path):
     ca = TestCA(tmp_path)
     first, renewed = ca.issue("server"), ca.issue("renewed")
     bootstrap = tmp_path / "keys.txt"
     bootstrap.write_text("boot-1:first-secret-1\n")
-    mqtts_port, https_port = free_port(), free_port()
     env = {"MQTTGATE_MQTT__LISTENERS__SECURE__TYPE": "tls",
-           "MQTTGATE_MQTT__LISTENERS__SECURE__BIND": f"127.0.0.1:{mqtts_port}",
+           "MQTTGATE_MQTT__LISTENERS__SECURE__BIND": "127.0.0.1:0",
            "MQTTGATE_MQTT__LISTENERS__SECURE__CERTFILE": str(first.certfile),
            "MQTTGATE_MQTT__LISTENERS__SECURE__KEYFILE": str(first.keyfile),
-           **listener_env(1, name="https", port=https_port, certfile=first.certfile, keyfile=first.keyfile)}
+           **listener_env(1, name="https", port=0, certfile=first.certfile, keyfile=first.keyfile)}
     process = started(SERVE, env=env, config=f"api_key: {{bootstrap_file: {bootstrap}}}\n").wait_ready(60)
+    mqtts_port, https_port = process.port("secure"), process.port("https")
     assert served_serial(mqtts_port, ca) == first.serial
     assert served_serial(https_port, ca) == first.serial
 
@@ -86,7 +85,7 @@ def test_sighup_reloads_certificates_keys_and_level_and_keeps_connections(starte
         secure.close()
 
 
-def test_sighup_with_a_broken_file_keeps_what_runs(started, tmp_path):  # noqa: F811
+def test_sighup_with_a_broken_file_keeps_what_runs(started, tmp_path):
     process = started(SERVE).wait_ready(60)
     client = MqttClient(process.mqtt_port, "stays").connect()
     try:

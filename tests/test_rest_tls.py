@@ -10,8 +10,7 @@ import pytest
 
 from tests.certs import TestCA
 from tests.conftest import wait_for
-from tests.processes import Process, free_port
-from tests.test_serve import SERVE, started  # noqa: F401  (fixture)
+from tests.processes import SERVE, Process
 
 
 def listener_env(index: int, **values: object) -> dict[str, str]:
@@ -30,15 +29,15 @@ def ca(tmp_path) -> TestCA:
     return TestCA(tmp_path)
 
 
-def test_https_mutual_tls_and_plain_http_listeners_at_once(started, ca, tmp_path):  # noqa: F811
+def test_https_mutual_tls_and_plain_http_listeners_at_once(started, ca, tmp_path):
     server = ca.issue("server")
-    https_port, mtls_port, open_port = free_port(), free_port(), free_port()
-    env = {**listener_env(1, name="https", port=https_port, bind_address="127.0.0.1",
+    env = {**listener_env(1, name="https", port=0, bind_address="127.0.0.1",
                           certfile=server.certfile, keyfile=server.keyfile),
-           **listener_env(2, name="mtls", port=mtls_port, bind_address="127.0.0.1",
+           **listener_env(2, name="mtls", port=0, bind_address="127.0.0.1",
                           certfile=server.certfile, keyfile=server.keyfile, cacertfile=ca.certfile),
-           **listener_env(3, name="http-open", port=open_port, bind_address="0.0.0.0")}
+           **listener_env(3, name="http-open", port=0, bind_address="0.0.0.0")}
     process: Process = started(SERVE, env=env).wait_ready(60)
+    https_port, mtls_port = process.port("https"), process.port("mtls")
     auth = process.api_auth()
 
     plain = httpx.get(f"{process.url}/clients", auth=auth, timeout=5)
@@ -69,34 +68,35 @@ def test_https_mutual_tls_and_plain_http_listeners_at_once(started, ca, tmp_path
     output = process.output()
     warnings = [line for line in output.splitlines() if "serves plain HTTP" in line]
     assert len(warnings) == 1 and "http-open" in warnings[0], output
-    assert f"https://127.0.0.1:{https_port}" in output
+    assert f"REST API listener https on https://127.0.0.1:{https_port}\n" in output
+    assert f"REST API listener mtls on https://127.0.0.1:{mtls_port} (client certificate required)\n" in output
 
     process.stop(signal.SIGTERM)
     assert process.proc.returncode == 0, process.output()
 
 
-def test_a_missing_or_lone_certificate_is_a_config_error(started, ca):  # noqa: F811
+def test_a_missing_or_lone_certificate_is_a_config_error(started, ca):
     server = ca.issue("server")
     alone = started(SERVE, env=listener_env(0, certfile=server.certfile))
-    assert alone.proc.wait(10) == 2
+    assert alone.proc.wait(60) == 2
     assert "certfile and keyfile go together" in alone.output()
 
 
-def test_a_key_that_does_not_match_the_certificate_fails_the_start(started, ca):  # noqa: F811
+def test_a_key_that_does_not_match_the_certificate_fails_the_start(started, ca):
     one, other = ca.issue("one"), ca.issue("other")
     process = started(SERVE, env=listener_env(0, certfile=one.certfile, keyfile=other.keyfile))
-    assert process.proc.wait(10) == 1
+    assert process.proc.wait(60) == 1
     assert "cannot open a REST API listener" in process.output()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_serve_exits_0_on_a_stop_signal(started, sig):  # noqa: F811
+def test_serve_exits_0_on_a_stop_signal(started, sig):
     process = started(SERVE).wait_ready(60)
     process.stop(sig)
     assert process.proc.returncode == 0, process.output()
 
 
-def test_no_api_key_is_made_or_printed_with_the_api_disabled(started):  # noqa: F811
+def test_no_api_key_is_made_or_printed_with_the_api_disabled(started):
     process = started(SERVE, http=False, env={"MQTTGATE_REST_API__ENABLED": "false"}).wait_ready(60)
     process.proc.send_signal(signal.SIGHUP)  # reloads here too, and does not stop it
     assert wait_for(lambda: "SIGHUP: reloaded" in process.output(), timeout=15), process.output()

@@ -17,9 +17,8 @@ from mqttgate.broker.retained import RetainedStore
 from tests.conftest import MqttClient, wait_for
 from tests.live import start_gate
 from tests.messaging import lines, mosquitto_sub, only_marker_after, received
-from tests.processes import BIN, Process
+from tests.processes import SERVE, Process
 
-SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
 RULES = "/authorization/sources/built_in_database/rules"
 
 

@@ -14,24 +14,7 @@ import pytest
 
 from tests.conftest import MqttClient, wait_for
 from tests.leaks import SESSION_MARK, marked_processes
-from tests.processes import BIN, Process
-
-SERVE = [BIN / "mqttgate", "serve", "--config", "{config}"]
-GUNICORN = [BIN / "gunicorn", "-k", "mqttgate.worker.MqttgateWorker", "-w", "1", "-b", "127.0.0.1:{http_port}",
-            "mqttgate.app:create_app()"]
-
-
-@pytest.fixture
-def started(tmp_path):
-    made: list[Process] = []
-
-    def start(args, **options) -> Process:
-        made.append(Process(args, tmp_path, **options))
-        return made[-1]
-
-    yield start
-    for process in made:
-        process.close()
+from tests.processes import BIN, GUNICORN, SERVE, Process
 
 
 def lists_client(process: Process, clientid: str) -> bool:
@@ -128,7 +111,7 @@ def test_broker_only_when_the_rest_api_is_disabled(started):
 
 def test_invalid_config_exits_2_with_one_line(started):
     process = started(SERVE, config="colour: red\n")
-    assert process.proc.wait(10) == 2
+    assert process.proc.wait(60) == 2
     assert process.output().strip().splitlines() == [
         "mqttgate: invalid configuration: unknown key 'colour'; known keys here: alarm, api_key, audit, cluster, "
         "data_dir, log, log_level, monitor, mqtt, rest_api, trace"]

@@ -2,55 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
 from tests.conftest import MqttClient, wait_for
 from tests.live import gate_config, start_gate
-
-
-def raw_connect(port: int, clientid: str, *, keepalive: int = 60, clean: bool = True,
-                will: tuple[str, bytes] | None = None, username: str | None = None) -> tuple[socket.socket, bytes]:
-    """A bare MQTT 3.1.1 CONNECT over a socket; the socket and the CONNACK read back."""
-    flags = (0x02 if clean else 0) | (0x04 if will else 0) | (0x80 if username else 0)
-    payload = _string(clientid.encode())
-    if will:
-        payload += _string(will[0].encode()) + _string(will[1])
-    if username:
-        payload += _string(username.encode())
-    body = _string(b"MQTT") + bytes([4, flags]) + keepalive.to_bytes(2, "big") + payload
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.sendall(bytes([0x10, len(body)]) + body)
-    sock.settimeout(10)
-    return sock, sock.recv(4)
-
-
-def _string(data: bytes) -> bytes:
-    return len(data).to_bytes(2, "big") + data
-
-
-def closed_by_peer(sock: socket.socket, timeout: float) -> bool:
-    sock.settimeout(timeout)
-    try:
-        while data := sock.recv(1024):
-            if not data:
-                break
-        return True
-    except TimeoutError:
-        return False
-    except ConnectionResetError:
-        return True
+from tests.rawmqtt import RawClient
 
 
 def test_a_client_silent_past_1_5x_keepalive_is_dropped_and_its_will_published(gate, mqtt_client):
     watcher = mqtt_client("will-watcher")
     watcher.subscribe("wills/#", 1)
-    silent, connack = raw_connect(gate.mqtt_port, "silent", keepalive=1, will=("wills/silent", b"lost"))
-    assert connack == bytes([0x20, 2, 0, 0])
+    silent = RawClient(gate.mqtt_port)
+    assert silent.connect("silent", keepalive=1, will=("wills/silent", b"lost")) == (False, 0)
     start = time.monotonic()
-    assert closed_by_peer(silent, timeout=5), "amqtt kept a silent client"
+    assert silent.until_closed(5)[1], "amqtt kept a silent client"
     assert 1.0 <= time.monotonic() - start <= 4.0
     assert wait_for(lambda: watcher.messages)
     assert (watcher.messages[0].topic, watcher.messages[0].payload) == ("wills/silent", b"lost")
@@ -76,9 +43,9 @@ def strict_gate(tmp_path):
 
 
 def test_a_connection_without_connect_is_closed_after_connect_timeout(strict_gate):
-    idle = socket.create_connection(("127.0.0.1", strict_gate.mqtt_port))
+    idle = RawClient(strict_gate.mqtt_port)
     start = time.monotonic()
-    assert closed_by_peer(idle, timeout=5)
+    assert idle.until_closed(5)[1]
     assert time.monotonic() - start < 3
 
 
@@ -88,11 +55,10 @@ def test_a_refused_connect_leaves_no_ghost_and_does_not_kick_the_owner(strict_ga
     owner.connect()
     try:
         assert owner.connack == 0
-        intruder, connack = raw_connect(strict_gate.mqtt_port, "owned-id")  # no username: refused
-        assert connack == bytes([0x20, 2, 0, 5])  # not authorized
-        assert closed_by_peer(intruder, timeout=5)
-        _, connack = raw_connect(strict_gate.mqtt_port, "stranger")
-        assert connack[3] == 5
+        intruder = RawClient(strict_gate.mqtt_port)
+        assert intruder.connect("owned-id") == (False, 5)  # no username: not authorized
+        assert intruder.until_closed(5)[1]
+        assert RawClient(strict_gate.mqtt_port).connect("stranger") == (False, 5)
         time.sleep(0.3)
         listed = [c["clientid"] for c in strict_gate.http.get("/clients").json()["data"]]
         assert listed == ["owned-id"]
@@ -105,10 +71,11 @@ def test_a_refused_connect_leaves_no_ghost_and_does_not_kick_the_owner(strict_ga
 def test_take_over_closes_the_first_connection_without_its_will(gate, mqtt_client):
     watcher = mqtt_client("watcher")
     watcher.subscribe("wills/#", 1)
-    first, _ = raw_connect(gate.mqtt_port, "twin", will=("wills/twin", b"first died"))
-    second, connack = raw_connect(gate.mqtt_port, "twin")
-    assert connack == bytes([0x20, 2, 0, 0])
-    assert closed_by_peer(first, timeout=5), "the first connection stayed open"
+    first = RawClient(gate.mqtt_port)
+    first.connect("twin", will=("wills/twin", b"first died"))
+    second = RawClient(gate.mqtt_port)
+    assert second.connect("twin") == (False, 0)
+    assert first.until_closed(5)[1], "the first connection stayed open"
     time.sleep(0.3)
     assert watcher.messages == []
     assert gate.http.get("/clients/twin").json()["connected"] is True

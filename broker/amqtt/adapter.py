@@ -293,6 +293,10 @@ class AmqttBrokerAdapter:
 
     def list_subscriptions(self, where: SubscriptionFilter, *, page: int, limit: int) -> Page[Subscription]:
         subscriptions = self._running.subscriptions
+        if where.node is not None:
+            if where.node != self._node:
+                return Page(items=[], hasnext=False, count=0)
+            where = dataclasses.replace(where, node=None)
         if where.clientid is not None:
             entry = self._running.sessions.get(where.clientid)
             by_filter = {f: [(entry[0], q)] for f, q in session_info(entry[0]).subscriptions.items()} if entry else {}
@@ -313,7 +317,10 @@ class AmqttBrokerAdapter:
         count = sum(map(len, subscriptions.values())) if where == SubscriptionFilter() else None
         return Page(items=items[:limit], hasnext=len(items) > limit, count=count)
 
-    def list_routes(self, *, matching: str | None = None, page: int, limit: int) -> Page[Route]:
+    def list_routes(self, *, matching: str | None = None, node: str | None = None, page: int,
+                    limit: int) -> Page[Route]:
+        if node is not None and node != self._node:
+            return Page(items=[], hasnext=False, count=0)
         live = [(topic_filter, held) for topic_filter, held in self._running.subscriptions.items()
                 if held and (matching is None or topics.matches(matching, topic_filter))]
         start = (page - 1) * limit

@@ -7,6 +7,7 @@ from typing import Any
 
 from amqtt.contexts import Action
 from amqtt.events import MQTTEvents
+from amqtt.mqtt.packet import PUBLISH
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
 from amqtt.session import Session
 
@@ -17,7 +18,6 @@ from mqttgate.broker.metrics import CONNACK, SUBACK, Metrics, Traffic
 # read once: an Enum member lookup costs as much as counting a packet
 _PACKET_RECEIVED, _PACKET_SENT = MQTTEvents.PACKET_RECEIVED, MQTTEvents.PACKET_SENT
 _PUBLISH, _RECEIVE = Action.PUBLISH, Action.RECEIVE
-_PUBLISH_PACKET = 3
 
 
 class CountingEvents:
@@ -128,7 +128,7 @@ class CountingBroker(GateBroker):
     def _publish_refused(self, handler: Any, frame: Any) -> None:
         # counted as a routed PUBLISH is (_route_received), and as an error
         traffic = handler.plugins_manager.traffic
-        self.metrics.packet_received(_PUBLISH_PACKET, len(frame.body), traffic)
+        self.metrics.packet_received(PUBLISH, len(frame.body), traffic)
         self.metrics.message_received(min((frame.flags >> 1) & 0x03, 2))
         traffic.recv_msg += 1
         self.metrics.counts["packets.publish.error"] += 1

@@ -15,10 +15,11 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from amqtt.mqtt.packet import CONNECT, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, MQTTFixedHeader
+
 from mqttgate.broker import topics
 from mqttgate.broker.errors import InvalidTopic
 
-CONNECT, PUBLISH, SUBSCRIBE, UNSUBSCRIBE = 1, 3, 8, 10
 # room a PUBLISH needs beside its payload: the longest topic (2 + 65,535 bytes) and a packet id
 PUBLISH_OVERHEAD = 2 + topics.MAX_TOPIC_BYTES + 2
 
@@ -43,7 +44,7 @@ class Frame:
         return self.first & 0x0F
 
     def to_bytes(self) -> bytes:
-        return bytes([self.first]) + encode_length(len(self.body)) + self.body
+        return MQTTFixedHeader(self.packet_type, self.flags, len(self.body)).to_bytes() + self.body
 
 
 async def read_frame(read, max_packet_size: int) -> Frame | None:
@@ -67,15 +68,6 @@ async def read_frame(read, max_packet_size: int) -> Frame | None:
     if length > max_packet_size:
         raise Refused(f"packet of {length} bytes announced, over max_packet_size ({max_packet_size})")
     return Frame(first[0], await read(length) if length else b"")
-
-
-def encode_length(length: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, length = length % 128, length // 128
-        out.append(byte | (0x80 if length else 0))
-        if not length:
-            return bytes(out)
 
 
 class _Body:

@@ -1,0 +1,203 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.acl_client_rules_update import AclClientRulesUpdate
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    clientid: str,
+    *,
+    body: AclClientRulesUpdate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/authorization/sources/built_in_database/rules/clients/{clientid}".format(
+            clientid=quote(str(clientid), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Error | None:
+    if response.status_code == 204:
+        response_204 = cast(Any, None)
+        return response_204
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | Error]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    clientid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AclClientRulesUpdate,
+) -> Response[Any | Error]:
+    """Replace (or create) the ACL rules of one clientid
+
+     The path names the clientid; a clientid in the body (EMQX's clients send one) is not read.
+
+    Args:
+        clientid (str):
+        body (AclClientRulesUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Error]
+    """
+
+    kwargs = _get_kwargs(
+        clientid=clientid,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    clientid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AclClientRulesUpdate,
+) -> Any | Error | None:
+    """Replace (or create) the ACL rules of one clientid
+
+     The path names the clientid; a clientid in the body (EMQX's clients send one) is not read.
+
+    Args:
+        clientid (str):
+        body (AclClientRulesUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Error
+    """
+
+    return sync_detailed(
+        clientid=clientid,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    clientid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AclClientRulesUpdate,
+) -> Response[Any | Error]:
+    """Replace (or create) the ACL rules of one clientid
+
+     The path names the clientid; a clientid in the body (EMQX's clients send one) is not read.
+
+    Args:
+        clientid (str):
+        body (AclClientRulesUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | Error]
+    """
+
+    kwargs = _get_kwargs(
+        clientid=clientid,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    clientid: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: AclClientRulesUpdate,
+) -> Any | Error | None:
+    """Replace (or create) the ACL rules of one clientid
+
+     The path names the clientid; a clientid in the body (EMQX's clients send one) is not read.
+
+    Args:
+        clientid (str):
+        body (AclClientRulesUpdate):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | Error
+    """
+
+    return (
+        await asyncio_detailed(
+            clientid=clientid,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class TraceCreatePayloadEncode(StrEnum):
+    HEX = "hex"
+    HIDDEN = "hidden"
+    TEXT = "text"
+
+    def __str__(self) -> str:
+        return str(self.value)
