@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from nats.js.errors import KeyDeletedError, KeyNotFoundError
+
 from mqttgate.broker.adapter import RetainedMessage
 from mqttgate.broker.banned import Ban, Bans
 from mqttgate.broker.cluster.node import ClusterNode, Missing
@@ -70,7 +72,6 @@ class Replica:
         self._inflight: dict[str, int] = {}
         self._acked: dict[str, int] = {}
         self._deferred: dict[str, Any] = {}
-        self._mirror: dict[str, bytes] = {}  # what the bucket holds, as far as this node has seen
         self.after_join: Callable[[], Awaitable[None] | None] | None = None
 
     def local(self) -> dict[str, bytes]:
@@ -88,12 +89,7 @@ class Replica:
         """Make this node's copy equal to the bucket (or fill an empty bucket from it), then follow it."""
         self._kv = await self.node.bucket(self.bucket_name, history=1)
         self._watcher = await self._kv.watchall()
-        shared: dict[str, bytes] = {}
-        while (entry := await self._watcher.updates(timeout=30)) is not None:
-            if entry.operation in ("DEL", "PURGE"):
-                shared.pop(entry.key, None)
-            else:
-                shared[entry.key] = entry.value
+        shared = await _content_so_far(self._watcher)
         mine = self.local()
         if not shared:
             for key, value in mine.items():
@@ -104,7 +100,6 @@ class Replica:
             writes += [self.apply_put(key, json.loads(value)) for key, value in shared.items()
                        if key not in mine or _content(mine[key]) != _content(value)]
             await asyncio.gather(*(w for w in writes if w is not None))
-        self._mirror = shared
         self._tasks = [asyncio.ensure_future(self._follow()), asyncio.ensure_future(self._write())]
         if self.after_join is not None:  # e.g. the bootstrap API keys: on top of the cluster's
             result = self.after_join()
@@ -113,10 +108,15 @@ class Replica:
 
     async def push(self) -> None:
         """Make the bucket equal to this node's copy (after a backup was restored here)."""
+        watcher = await self._kv.watchall()
+        try:
+            shared = await _content_so_far(watcher)
+        finally:
+            await watcher.stop()
         mine = self.local()
-        writes = [self.delete(key) for key in self._mirror.keys() - mine.keys()]
+        writes = [self.delete(key) for key in shared.keys() - mine.keys()]
         writes += [self._submit("put", key, value) for key, value in mine.items()
-                   if key not in self._mirror or _content(self._mirror[key]) != _content(value)]
+                   if key not in shared or _content(shared[key]) != _content(value)]
         for write in writes:
             await write
 
@@ -155,28 +155,34 @@ class Replica:
                                                            headers={"KV-Operation": "DEL"})).seq
             except Exception as exc:
                 log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
-                self._written(key, None)
+                if self._written(key, None):
+                    await self._restore(key)
                 done.set_exception(exc)
                 continue
             self._written(key, revision)
             done.set_result(None)
 
-    def _written(self, key: str, revision: int | None) -> None:
+    def _written(self, key: str, revision: int | None) -> bool:
+        """One of this node's writes of `key` is in the bucket at `revision` (None: it failed).
+
+        Returns whether this node is to go back to what the bucket holds (its last write failed).
+        """
         """One of this node's writes of `key` is in the bucket at `revision` (None: it failed)."""
         if revision is not None:
             self._acked[key] = max(self._acked.get(key, 0), revision)
         pending = self._inflight.pop(key, 1) - 1
         if pending:
             self._inflight[key] = pending
-            return
+            return False
         deferred = self._deferred.pop(key, None)
-        if revision is None:  # this node goes back to what the bucket holds
-            self._restore(key)
-        elif deferred is not None:
+        if revision is None:
+            return True
+        if deferred is not None:
             try:
                 self._take(deferred)
             except Exception:
                 log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+        return False
 
     def _take(self, entry: Any) -> None:
         """Apply a change heard from the bucket, unless this node's own write came after it (or is it)."""
@@ -190,12 +196,14 @@ class Replica:
         else:
             self.apply_put(entry.key, json.loads(entry.value))
 
-    def _restore(self, key: str) -> None:
+    async def _restore(self, key: str) -> None:
         try:
-            if key in self._mirror:
-                self.apply_put(key, json.loads(self._mirror[key]))
-            else:
+            try:
+                entry = await self._kv.get(key)
+            except (KeyNotFoundError, KeyDeletedError):
                 self.apply_delete(key)
+            else:
+                self.apply_put(key, json.loads(entry.value))
         except Exception:
             log.exception("cluster: restoring %s of bucket %s failed", key, self.bucket_name)
 
@@ -204,16 +212,23 @@ class Replica:
             if entry is None:
                 continue
             try:
-                if entry.operation in ("DEL", "PURGE"):
-                    self._mirror.pop(entry.key, None)
-                else:
-                    self._mirror[entry.key] = entry.value
                 if self._inflight.get(entry.key):
                     self._deferred[entry.key] = entry  # before or after this node's write: its revision tells
                 else:
                     self._take(entry)
             except Exception:
                 log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+
+
+async def _content_so_far(watcher: Any) -> dict[str, bytes]:
+    """What a new watcher gives before its first None: the bucket's content, key -> value."""
+    shared: dict[str, bytes] = {}
+    while (entry := await watcher.updates(timeout=30)) is not None:
+        if entry.operation in ("DEL", "PURGE"):
+            shared.pop(entry.key, None)
+        else:
+            shared[entry.key] = entry.value
+    return shared
 
 
 def _content(value: bytes) -> dict[str, Any]:
