@@ -227,7 +227,7 @@ class ClusterConfig:
         password: NATS password of `user`.
         token: NATS authentication token (instead of user and password).
         node: this node's name, unique in the cluster; empty takes `mqttgate@<hostname>`
-            (with the process id appended under `gunicorn -w N`).
+            (with `-K`, the worker's slot, appended under `gunicorn -w N`).
         replicas: JetStream replicas of the shared buckets (3 on a NATS cluster of 3 or more servers).
         request_timeout: seconds a node waits for another node's answer before naming it missing.
         heartbeat_interval: seconds between a node's heartbeats; a node silent for three of them

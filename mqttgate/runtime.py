@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import fcntl
 import logging
 import os
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,23 +58,29 @@ class Runtime:
         Raises:
             BrokerOwned: another process runs a broker on this data_dir.
         """
-        data = private_dir(config.data_path)
-        lock_fd = _own(data)
+        slots = _worker_slots if config.cluster.enabled else 1
+        if slots > 1:  # one of the N workers of gunicorn -w N, each a node of the cluster
+            slot, lock_fd = await take_slot(private_dir(config.data_path), slots)
+            data = private_dir(config.data_path / f"node-{slot}")
+            node = f"{config.cluster.node or node_name()}-{slot}"
+        else:
+            data = private_dir(config.data_path)
+            lock_fd = _own(data)
+            node = (config.cluster.node or node_name()) if config.cluster.enabled else node_name()
         store = Store(data / "mqttgate.db")
         retained = RetainedStore(store)
         sessions = SqliteSessionStore(store) if config.mqtt.durability != "memory" else None
         try:
             api_keys = ApiKeys(store)
             if not config.cluster.enabled:  # in a cluster, once this node holds the cluster's keys
-                _bootstrap_keys(config, api_keys, data)
+                _bootstrap_keys(config, api_keys, slots)
             access = Access(store, acl_no_match=config.mqtt.acl_no_match)
             tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
                             max_log_size=config.trace.max_log_size)
-            node = (config.cluster.node or node_name()) if config.cluster.enabled else node_name()
             cluster = _cluster_node(config, node) if config.cluster.enabled else None
             shared = _shared(cluster, retained, access, api_keys, tracer) if cluster is not None else []
             if shared:
-                shared[2].after_join = lambda: _bootstrap_keys(config, api_keys, data, cluster=True)
+                shared[2].after_join = lambda: _bootstrap_keys(config, api_keys, slots, cluster=True)
             broker = AmqttBrokerAdapter(
                 config.mqtt.listeners, retained=shared[0] if shared else retained,
                 allow_anonymous=config.mqtt.allow_anonymous,
@@ -81,6 +89,7 @@ class Runtime:
                 max_mqueue_len=config.mqtt.max_mqueue_len, tracer=tracer, access=access,
                 max_payload_size=config.mqtt.max_payload_size, max_packet_size=config.mqtt.max_packet_size,
                 sessions=sessions, durability=config.mqtt.durability, cluster=cluster, node=node,
+                reuse_port=slots > 1,
             )
             if cluster is not None:
                 from mqttgate.broker.cluster.broker import ClusterBroker
@@ -148,7 +157,7 @@ def _shared(cluster: Any, retained: RetainedStore, access: Access, api_keys: Api
             SharedTraces(tracer, cluster)]
 
 
-def _bootstrap_keys(config: Config, api_keys: ApiKeys, data: Path, *, cluster: bool = False) -> None:
+def _bootstrap_keys(config: Config, api_keys: ApiKeys, slots: int, *, cluster: bool = False) -> None:
     """Load the bootstrap file, and make and print the first key if there is none.
 
     In a cluster this runs once the node holds the cluster's keys: a node joining a cluster
@@ -157,18 +166,18 @@ def _bootstrap_keys(config: Config, api_keys: ApiKeys, data: Path, *, cluster: b
     """
     if config.api_key.bootstrap_file:
         api_keys.load_bootstrap_file(Path(config.api_key.bootstrap_file))
-    kept = data / FIRST_KEY_FILE
-    if cluster and kept.exists():
+    kept = config.data_path / FIRST_KEY_FILE
+    # (the workers of gunicorn -w N share one file, written under a lock: not theirs to remove)
+    if cluster and slots <= 1 and kept.exists():
         held = {key.api_key for key in api_keys.list()}
         if kept.read_text().strip().split(":")[0] not in held:
             kept.unlink()
             log.info("cluster: removed %s: its key is not one of the cluster's API keys", kept)
     # with the API off, a key would open nothing (and a printed secret is one more to guard)
-    first = api_keys.ensure_first_key(data) if config.rest_api.enabled else None
+    first = _first_key(api_keys, config.data_path, slots) if config.rest_api.enabled else None
     if first:
         print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
               f"{kept} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}", flush=True)
-
 
 def node_name() -> str:
     """This node's name, EMQX style."""
@@ -192,6 +201,62 @@ def offline_backups(config: Config, *, exclusive: bool) -> Iterator[Backups]:
         store.close()
         if lock_fd is not None:
             os.close(lock_fd)
+
+
+_worker_slots = 1  # N under gunicorn -w N (mqttgate.worker sets it before the app starts)
+SLOT_WAIT = 20.0  # seconds a worker waits for a slot held by a worker it replaces (under gunicorn's 30 s timeout)
+
+
+def serve_as_workers(count: int) -> None:
+    """This process is one of `count` workers serving the same configuration (gunicorn -w N).
+
+    With a cluster configured, each worker is a node: it takes the first free slot K in
+    1..count, names itself `<cluster.node or mqttgate@host>-K`, keeps its state in
+    `data_dir/node-K`, and shares the MQTT ports (SO_REUSEPORT). Without a cluster the
+    second worker finds data_dir owned and stops with one line, as before.
+    """
+    global _worker_slots
+    _worker_slots = max(1, count)
+
+
+async def take_slot(base: Path, slots: int, wait: float = SLOT_WAIT) -> tuple[int, int]:
+    """The first free slot K in 1..slots under `base` (data_dir/node-K/mqttgate.lock held): (K, its lock).
+
+    The slots are fixed, so a worker that replaces one that died takes its slot, name and
+    data dir again, and with them its durable sessions. A worker started while all slots
+    are held (gunicorn starts the new workers of a reload before stopping the old ones)
+    waits until one is free.
+
+    Raises:
+        BrokerOwned: no slot became free within `wait` seconds.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        for slot in range(1, slots + 1):
+            with contextlib.suppress(BrokerOwned):
+                return slot, _own(private_dir(base / f"node-{slot}"))
+        if time.monotonic() > deadline:
+            raise BrokerOwned(f"all {slots} worker slots under data_dir {base} are taken (node-1 .. "
+                              f"node-{slots}): another mqttgate runs there with as many workers")
+        await asyncio.sleep(0.2)
+
+
+def _first_key(api_keys: ApiKeys, base: Path, slots: int) -> tuple[str, str] | None:
+    """The first API key: created in data_dir; the workers of gunicorn -w N share it, since a
+    request reaches any of them."""
+    if slots <= 1:
+        return api_keys.ensure_first_key(base)
+    if api_keys.count():
+        return None
+    fd = os.open(base / "initial_api_key.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # the first worker writes it, the others load it
+        if (base / FIRST_KEY_FILE).exists():
+            api_keys.load_bootstrap_file(base / FIRST_KEY_FILE)
+            return None
+        return api_keys.ensure_first_key(base)
+    finally:
+        os.close(fd)
 
 
 def _own(data: Path) -> int:

@@ -80,6 +80,8 @@ class AmqttBrokerAdapter:
             `persistence.ASYNC_MAX_LAG`); ignored without `sessions`.
         cluster: the other nodes, if this one is part of a cluster.
         node: this node's name (a listing filtered on another node's name is empty).
+        reuse_port: bind the MQTT listeners with SO_REUSEPORT, shared with the other
+            processes of this machine (the workers of `gunicorn -w N`, each a cluster node).
     """
 
     def __init__(self, listeners: dict[str, Any], *, retained: RetainedStore, allow_anonymous: bool = True,
@@ -87,7 +89,7 @@ class AmqttBrokerAdapter:
                  max_payload_size: int = 1024 * 1024, tracer: Tracer | None = None, metrics: bool = True,
                  access: Access | None = None, max_packet_size: int = 0,
                  sessions: SessionStore | None = None, durability: Durability = "sync",
-                 cluster: ClusterLink | None = None, node: str | None = None) -> None:
+                 cluster: ClusterLink | None = None, node: str | None = None, reuse_port: bool = False) -> None:
         self._listener_types = {name: listener.type for name, listener in listeners.items()}
         self._max_connections = {name: listener.max_connections for name, listener in listeners.items()}
         config = BrokerConfig(listeners={"default": ListenerConfig(bind=None)}, plugins={},
@@ -108,7 +110,7 @@ class AmqttBrokerAdapter:
             CountingBroker if metrics else GateBroker, config, allow_anonymous=allow_anonymous,
             connect_timeout=connect_timeout, max_mqueue_len=max_mqueue_len, max_payload_size=max_payload_size,
             retained_store=retained, tracer=tracer, access=access, max_packet_size=max_packet_size,
-            session_store=sessions, durability=durability, cluster=cluster)
+            session_store=sessions, durability=durability, cluster=cluster, reuse_port=reuse_port)
         self._expiry = session_expiry_interval
         self._max_mqueue_len = max_mqueue_len
         self._max_payload_size = max_payload_size
@@ -245,11 +247,19 @@ class AmqttBrokerAdapter:
         if broker is not None and broker.transitions.state == "started":
             broker.apply_retained(topic, message)
 
-    def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
+    def deliver_remote(self, topic: str, data: bytes, qos: int, msgid: str | None = None) -> None:
         """Route a message another node published to this node's subscribers."""
         broker = self._broker
         if broker is not None and broker.transitions.state == "started":
-            broker.deliver_remote(topic, data, qos)
+            broker.deliver_remote(topic, data, qos, msgid)
+
+    async def hold_session(self, clientid: str) -> dict[str, Any] | None:
+        """Another node takes this client's persistent session over: step 1 (see broker/amqtt/handoff.py)."""
+        return await self._running.hold_session(clientid)
+
+    async def hand_off_session(self, clientid: str) -> dict[str, Any] | None:
+        """Step 2: the session's state, dropped here."""
+        return await self._running.hand_off_session(clientid)
 
     async def kick_clients(self, clientids: Any) -> None:
         present = [c for c in dict.fromkeys(clientids) if c in self._running.sessions]

@@ -17,6 +17,8 @@ from mqttgate.broker.access import Access
 from mqttgate.broker.amqtt.access import AccessRules
 from mqttgate.broker.amqtt.fastpath import FastPaths
 from mqttgate.broker.amqtt.framing import PUBLISH_OVERHEAD
+from mqttgate.broker.amqtt.handoff import HandoffRules
+from mqttgate.broker.amqtt.listeners import ListenerRules
 from mqttgate.broker.amqtt.persistence import Durability, DurableHandler, PersistenceRules
 from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
@@ -30,17 +32,18 @@ from mqttgate.broker.sessions_store import SessionStore
 from mqttgate.broker.traces import Tracer
 
 
-class GateBroker(PersistenceRules, ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules, Routing,
-                 TlsRules, Broker):
+class GateBroker(HandoffRules, PersistenceRules, ProtocolRules, FastPaths, SessionRules, AccessRules, RetainedRules,
+                 Routing, TlsRules, ListenerRules, Broker):
     handler_class = DurableHandler
 
     def __init__(self, config: BrokerConfig, *, allow_anonymous: bool, connect_timeout: float,
                  max_mqueue_len: int, max_payload_size: int, retained_store: RetainedStore,
                  tracer: Tracer | None, access: Access | None = None, max_packet_size: int = 0,
                  session_store: SessionStore | None = None, durability: Durability = "memory",
-                 cluster: ClusterLink | None = None) -> None:
+                 cluster: ClusterLink | None = None, reuse_port: bool = False) -> None:
         super().__init__(config)
         self.cluster = cluster
+        self.reuse_port = reuse_port
         self.session_store = session_store
         self.durability = durability if session_store is not None else "memory"
         self.allow_anonymous = allow_anonymous

@@ -87,13 +87,14 @@ class Routing:
         broadcast = {"session": session, "topic": topic, "data": data, "qos": qos, "reached": reached, "msgid": msgid}
         await self._broadcast_queue.put(broadcast)
         if self.cluster is not None:
-            await self.cluster.forward(topic, data, qos)
+            await self.cluster.forward(topic, data, qos, msgid)
         stored = await self.retain_message(session, topic, data, qos, msgid=msgid) if retain else None
         return Routed(reached, stored)
 
-    def deliver_remote(self, topic: str, data: bytes, qos: int) -> None:
+    def deliver_remote(self, topic: str, data: bytes, qos: int, msgid: str | None = None) -> None:
         """Route a message another node of the cluster published: to this node's subscribers only."""
-        self._broadcast_queue.put_nowait({"session": self._remote_publisher, "topic": topic, "data": data, "qos": qos})
+        self._broadcast_queue.put_nowait({"session": self._remote_publisher, "topic": topic, "data": data, "qos": qos,
+                                          "msgid": msgid})
 
     @functools.cached_property
     def _remote_publisher(self) -> Session:

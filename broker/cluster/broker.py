@@ -73,6 +73,12 @@ class ClusterBroker:
     async def _answer_release(self, *, clientid: str) -> bool:
         return await self.local.release_client(clientid)
 
+    async def _answer_hold(self, *, clientid: str) -> dict[str, Any] | None:
+        return await self.local.hold_session(clientid)
+
+    async def _answer_handoff(self, *, clientid: str) -> dict[str, Any] | None:
+        return await self.local.hand_off_session(clientid)
+
     # -- listings: every node's, in node order ------------------------------------------------
 
     async def _paged(self, op: str, args: dict[str, Any], *, node: str | None, page: int, limit: int,

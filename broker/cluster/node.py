@@ -81,7 +81,7 @@ class ClusterNode:
         self._subscribing: dict[str, asyncio.Future[None]] = {}
         self._wanted: set[str] = set()
         self._reconcile: asyncio.TimerHandle | None = None
-        self._deliver: Callable[[str, bytes, int], None] | None = None
+        self._deliver: Callable[[str, bytes, int, str], None] | None = None
         self._answer: Answer | None = None
         self._nodes: dict[str, dict[str, Any]] = {}  # live nodes' last heartbeats
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -92,7 +92,7 @@ class ClusterNode:
 
     # -- lifecycle --------------------------------------------------------------------
 
-    async def start(self, deliver: Callable[[str, bytes, int], None], answer: Answer) -> None:
+    async def start(self, deliver: Callable[[str, bytes, int, str], None], answer: Answer) -> None:
         """Connect, answer requests, and beat.
 
         Args:
@@ -180,11 +180,21 @@ class ClusterNode:
 
     # -- routing ------------------------------------------------------------------------
 
-    async def forward(self, topic: str, data: bytes | bytearray, qos: int) -> None:
-        """Send a message routed on this node to the other nodes whose subscriptions want it."""
-        self._seq += 1
+    async def forward(self, topic: str, data: bytes | bytearray, qos: int, msgid: str | None = None) -> None:
+        """Send a message routed on this node to the other nodes whose subscriptions want it.
+
+        A msgid of 32 hex digits (broker/amqtt/sessions.new_msgid: a process prefix and a
+        counter) is the envelope's id, so that every node keeps the message under one msgid.
+        """
         try:
-            await self._nc.publish(topic_subject(topic), envelope(qos, self._id, self._seq, data))
+            origin, seq = bytes.fromhex(msgid[:16]), int(msgid[16:], 16)  # type: ignore[index]
+            if len(origin) != 8 or len(msgid) != 32:  # type: ignore[arg-type]
+                raise ValueError(msgid)
+        except (TypeError, ValueError):
+            self._seq += 1
+            origin, seq = self._id, self._seq
+        try:
+            await self._nc.publish(topic_subject(topic), envelope(qos, origin, seq, data))
             self.forwarded += 1
         except Exception as exc:  # disconnected past the reconnect buffer: the other nodes miss it
             self.lost += 1
@@ -251,7 +261,7 @@ class ClusterNode:
             self._seen_before, self._seen = self._seen, set()
         self.received += 1
         if self._deliver is not None:
-            self._deliver(subject_topic(msg.subject), payload, qos)
+            self._deliver(subject_topic(msg.subject), payload, qos, message_id.hex().upper())
 
     # -- takeover -------------------------------------------------------------------------
 
@@ -262,6 +272,21 @@ class ClusterNode:
             _, missing = await self.ask_all(others, "release", {"clientid": clientid})
             if missing:
                 log.warning("cluster: %s did not confirm releasing %r", ", ".join(missing), clientid)
+
+    async def hold(self, clientid: str) -> tuple[str, dict[str, Any]] | None:
+        """A persistent session connects here: the node holding it closes its connection and keeps
+        it; (that node, the session's subscriptions and created_at), or None if no other node holds one."""
+        others = [node for node in self.live_nodes() if node != self.name]
+        if not others:
+            return None
+        answers, missing = await self.ask_all(others, "hold", {"clientid": clientid})
+        if missing:
+            log.warning("cluster: %s did not say whether it holds the session of %r", ", ".join(missing), clientid)
+        return next(((node, answers[node]) for node in others if answers.get(node) is not None), None)
+
+    async def hand_off(self, node: str, clientid: str) -> dict[str, Any] | None:
+        """`node` hands the session of `clientid` over and drops it (raises Missing if it does not answer)."""
+        return await self.ask(node, "handoff", {"clientid": clientid})
 
     # -- requests between nodes -----------------------------------------------------------
 
