@@ -19,10 +19,10 @@ are cached until the rules change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
-from typing import Literal
+from typing import Any, Literal
 
 from mqttgate.broker.adapter import Page
 from mqttgate.broker.errors import AlreadyExists, NotFound
@@ -132,6 +132,8 @@ class Acl:
     def __init__(self, store: Store, *, no_match: Literal["allow", "deny"] = "allow") -> None:
         self._db = store.db
         self.no_match = no_match
+        # told of every change made here ("kind\0who", and its record or None): a cluster shares it
+        self.on_change: Callable[[str, dict[str, Any] | None], None] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -140,6 +142,23 @@ class Acl:
         for row in self._db.execute("SELECT * FROM acl_rules ORDER BY rowid"):
             self._rules[(row["kind"], row["who"])] = tuple(AclRule(**rule) for rule in json.loads(row["rules"]))
         self._recompile()
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every subject's rules as a plain record, by "kind\0who"."""
+        return {f"{kind}\0{who}": _record(kind, who, rules) for (kind, who), rules in self._rules.items()}
+
+    def apply(self, record: dict[str, Any]) -> None:
+        """Hold the rules of one subject as set elsewhere (another node of a cluster); `on_change` is not told."""
+        self._store([((record["kind"], record["who"]), tuple(AclRule(**rule) for rule in record["rules"]))],
+                    share=False)
+
+    def forget(self, ident: str) -> None:
+        """Drop the rules of one subject ("kind\0who") deleted elsewhere (another node of a cluster)."""
+        kind, _, who = ident.partition("\0")
+        if (kind, who) in self._rules:
+            self._db.execute("DELETE FROM acl_rules WHERE kind = ? AND who = ?", (kind, who))
+            del self._rules[(kind, who)]
+            self._recompile()
 
     def _recompile(self) -> None:
         self._compiled = {key: tuple(compile_rule(rule) for rule in rules) for key, rules in self._rules.items()}
@@ -193,6 +212,8 @@ class Acl:
         self._db.execute("DELETE FROM acl_rules WHERE kind = ? AND who = ?", (kind, who))
         del self._rules[(kind, who)]
         self._recompile()
+        if self.on_change is not None:
+            self.on_change(f"{kind}\0{who}", None)
 
     def rules_for_all(self) -> tuple[AclRule, ...]:
         return self._rules.get(("all", ""), ())
@@ -201,7 +222,7 @@ class Acl:
         """Replace the rules for all clients ([] deletes them)."""
         self._store([(("all", ""), tuple(rules))])
 
-    def _store(self, items: Iterable[tuple[tuple[str, str], tuple[AclRule, ...]]]) -> None:
+    def _store(self, items: Iterable[tuple[tuple[str, str], tuple[AclRule, ...]]], *, share: bool = True) -> None:
         items = list(items)
         with self._db:
             self._db.execute("BEGIN")
@@ -212,6 +233,9 @@ class Acl:
             )
         self._rules.update(items)
         self._recompile()
+        if share and self.on_change is not None:
+            for (kind, who), rules in items:
+                self.on_change(f"{kind}\0{who}", _record(kind, who, rules))
 
     def allows(self, clientid: str | None, username: str | None, check: Check, topic: str) -> bool:
         """Whether a client (not a superuser) may publish to, subscribe to, or receive `topic`.
@@ -241,3 +265,7 @@ class Acl:
                 if (rule.publish if publish else rule.subscribe) and rule.matches(topic, levels, clientid, username):
                     return rule.allow
         return True if check == "receive" else self.no_match == "allow"
+
+
+def _record(kind: str, who: str, rules: Sequence[AclRule]) -> dict[str, Any]:
+    return {"kind": kind, "who": who, "rules": [asdict(rule) for rule in rules]}

@@ -18,9 +18,11 @@ import logging
 import re
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -84,6 +86,8 @@ class ApiKeys:
         self._keys: dict[str, tuple[ApiKey, str]] = {}  # by api_key: (key, secret hash)
         self._names: dict[str, str] = {}  # name -> api_key
         self._data_version = -1
+        # told of every change made here (a key's name, and its record or None): a cluster shares it
+        self.on_change: Callable[[str, dict[str, Any] | None], None] | None = None
         self._sync()
 
     def _sync(self) -> None:
@@ -91,7 +95,47 @@ class ApiKeys:
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:
             self._data_version = version
+            before = self.records() if self.on_change is not None else {}
             self._load()
+            if self.on_change is not None:  # another process (`mqttgate api-key`) changed them: shared too
+                after = self.records()
+                for name in before.keys() | after.keys():
+                    if before.get(name) != after.get(name):
+                        self.on_change(name, after.get(name))
+
+    def _changed(self, name: str) -> None:
+        if self.on_change is not None:
+            self.on_change(name, self.records().get(name))
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every key as a plain record, by name: the secret only as its hash."""
+        return {key.name: {"name": key.name, "api_key": key.api_key, "secret_hash": secret_hash, "role": key.role,
+                           "enable": key.enable, "expired_at": _iso(key.expired_at), "desc": key.desc,
+                           "created_at": key.created_at.isoformat()}
+                for key, secret_hash in self._keys.values()}
+
+    def apply(self, record: dict[str, Any]) -> None:
+        """Hold a key as made or changed elsewhere (another node of a cluster); `on_change` is not told."""
+        with self._db:
+            self._db.execute("BEGIN")
+            # the same api_key under another name cannot be held twice (a bootstrap key named anew)
+            self._db.execute("DELETE FROM api_keys WHERE api_key = ? AND name != ?",
+                             (record["api_key"], record["name"]))
+            self._db.execute(
+                "INSERT INTO api_keys (name, api_key, secret_hash, role, enable, expired_at, description, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET api_key = excluded.api_key, "
+                "secret_hash = excluded.secret_hash, role = excluded.role, enable = excluded.enable, "
+                "expired_at = excluded.expired_at, description = excluded.description, "
+                "created_at = excluded.created_at",
+                (record["name"], record["api_key"], record["secret_hash"], record["role"], int(record["enable"]),
+                 record["expired_at"], record["desc"], record["created_at"]),
+            )
+        self._load()
+
+    def forget(self, name: str) -> None:
+        """Drop a key deleted elsewhere (another node of a cluster): its next request is refused."""
+        self._db.execute("DELETE FROM api_keys WHERE name = ?", (name,))
+        self._load()
 
     def reload(self) -> None:
         """Load the keys from the database again (after a restore)."""
@@ -154,6 +198,7 @@ class ApiKeys:
         except sqlite3.IntegrityError:  # created meanwhile, by another request or process
             raise AlreadyExists(f"API key {name!r} already exists") from None
         self._load()
+        self._changed(name)
         return self.get(name), secret
 
     def update(self, name: str, *, role: str | None = None, desc: str | None = None, enable: bool | None = None,
@@ -177,6 +222,7 @@ class ApiKeys:
             (changed.role, changed.desc, int(changed.enable), _iso(changed.expired_at), name),
         )
         self._load()
+        self._changed(name)
         return changed
 
     def delete(self, name: str) -> None:
@@ -188,6 +234,7 @@ class ApiKeys:
         self.get(name)
         self._db.execute("DELETE FROM api_keys WHERE name = ?", (name,))
         self._load()
+        self._changed(name)
 
     def put(self, api_key: str, secret: str, role: str = "administrator", *, name: str | None = None) -> None:
         """Create the key, or replace its secret and role if it exists (bootstrap file, first key)."""
@@ -198,6 +245,7 @@ class ApiKeys:
             (name or api_key, api_key, self._hasher.hash(secret), role, _now().isoformat()),
         )
         self._load()
+        self._changed(name or api_key)
 
     def load_bootstrap_file(self, path: Path) -> int:
         """Load lines `key:secret[:role]`; blank lines and `#` comments are skipped.

@@ -12,11 +12,11 @@ import io
 import logging
 import os
 import zipfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from mqttgate.broker.errors import AlreadyExists, ExceedLimit, InvalidRequest, TraceNotFound
 from mqttgate.broker.files import open_private, private_dir
@@ -78,6 +78,11 @@ class Tracer:
         # told of a trace whose log cannot be written, and of it working again (the alarms)
         self.on_write_result: Callable[[str, OSError | None], None] | None = None
         self._failing: set[str] = set()
+        # told of every definition made, stopped or deleted here (its name, and its record or None): a
+        # cluster shares it; each node records what passes through it in its own log
+        self.on_change: Callable[[str, dict[str, Any] | None], None] | None = None
+        # in a cluster: every live node's log of a trace ({node: log}, the nodes that did not answer)
+        self.gather: Callable[[str], Awaitable[tuple[dict[str, bytes], list[str]]]] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -111,6 +116,7 @@ class Tracer:
         )
         self._log_path(trace.name).unlink(missing_ok=True)
         self._traces[trace.name] = trace
+        self._changed(trace.name)
         return self._view(trace, now)
 
     def list(self, now: datetime) -> list[TraceView]:
@@ -126,10 +132,49 @@ class Tracer:
             self._db.execute("UPDATE traces SET stopped_at = ? WHERE name = ?", (now.isoformat(), name))
             self._traces[name] = trace
             self._close_file(name)
+            self._changed(name)
         return self._view(trace, now)
 
     def delete(self, name: str) -> None:
         self._get(name)
+        self._drop(name)
+        self._changed(name)
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every definition as a plain record, by name."""
+        return {name: _record(trace) for name, trace in self._traces.items()}
+
+    def apply(self, record: dict[str, Any]) -> None:
+        """Hold a definition made or stopped elsewhere (another node of a cluster); `on_change` is not told."""
+        trace = Trace(name=record["name"], type=record["type"], filter=record["filter"],
+                      start_at=datetime.fromisoformat(record["start_at"]),
+                      end_at=datetime.fromisoformat(record["end_at"]), payload_encode=record["payload_encode"],
+                      stopped_at=datetime.fromisoformat(record["stopped_at"]) if record["stopped_at"] else None)
+        self._db.execute(
+            "INSERT INTO traces (name, type, filter, start_at, end_at, payload_encode, stopped_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET type = excluded.type, "
+            "filter = excluded.filter, start_at = excluded.start_at, end_at = excluded.end_at, "
+            "payload_encode = excluded.payload_encode, stopped_at = excluded.stopped_at",
+            (trace.name, trace.type, trace.filter, trace.start_at.isoformat(), trace.end_at.isoformat(),
+             trace.payload_encode, record["stopped_at"]),
+        )
+        if trace.name not in self._traces:  # a new trace: a log left by an old one of that name goes
+            self._log_path(trace.name).unlink(missing_ok=True)
+        self._traces[trace.name] = trace
+        if trace.stopped_at is not None:
+            self._close_file(trace.name)
+
+    def forget(self, name: str) -> None:
+        """Drop a definition deleted elsewhere (another node of a cluster), and this node's log of it."""
+        if name in self._traces:
+            self._drop(name)
+
+    def _changed(self, name: str) -> None:
+        if self.on_change is not None:
+            trace = self._traces.get(name)
+            self.on_change(name, _record(trace) if trace is not None else None)
+
+    def _drop(self, name: str) -> None:
         self._db.execute("DELETE FROM traces WHERE name = ?", (name,))
         del self._traces[name]
         self._close_file(name)
@@ -159,6 +204,23 @@ class Tracer:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             path = self._log_path(name)
             archive.writestr(f"{name}.log", path.read_bytes() if path.exists() else b"")
+        return buffer.getvalue()
+
+    async def zipped_logs(self, name: str) -> bytes:
+        """The log in a zip archive; in a cluster, every node's log, each as `<node>/<name>.log`.
+
+        A node that did not answer in time is named in `missing_nodes.txt` in the archive.
+        """
+        if self.gather is None:
+            return self.zipped_log(name)
+        self._get(name)
+        logs, missing = await self.gather(name)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for node in sorted(logs):
+                archive.writestr(f"{node}/{name}.log", logs[node])
+            if missing:
+                archive.writestr("missing_nodes.txt", "".join(f"{node}\n" for node in missing))
         return buffer.getvalue()
 
     def record(self, event: str, clientid: str | None, ip_address: str | None, topic: str | None = None,
@@ -232,6 +294,12 @@ def _trace(row: object) -> Trace:
         payload_encode=row["payload_encode"],
         stopped_at=datetime.fromisoformat(row["stopped_at"]) if row["stopped_at"] else None,
     )
+
+
+def _record(trace: Trace) -> dict[str, Any]:
+    return {"name": trace.name, "type": trace.type, "filter": trace.filter, "start_at": trace.start_at.isoformat(),
+            "end_at": trace.end_at.isoformat(), "payload_encode": trace.payload_encode,
+            "stopped_at": trace.stopped_at.isoformat() if trace.stopped_at else None}
 
 
 def _line(now: datetime, event: str, clientid: str | None, ip_address: str | None, topic: str | None,

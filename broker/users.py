@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import islice
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -56,6 +58,8 @@ class Users:
         self._verified: dict[bytes, str] = {}
         self._refused: dict[bytes, str] = {}
         self._flights: Singleflight[bool] = Singleflight()
+        # told of every change made here (a user id, and its record or None): a cluster shares it
+        self.on_change: Callable[[str, dict[str, Any] | None], None] | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -64,6 +68,34 @@ class Users:
         for row in self._db.execute("SELECT * FROM mqtt_users ORDER BY rowid"):
             user = MqttUser(row["user_id"], bool(row["is_superuser"]), datetime.fromisoformat(row["created_at"]))
             self._users[user.user_id] = (user, row["password_hash"])
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every user as a plain record, by user id: the password only as its hash."""
+        return {user.user_id: _record(user, password_hash) for user, password_hash in self._users.values()}
+
+    def apply(self, record: dict[str, Any]) -> None:
+        """Hold a user as made or changed elsewhere (another node of a cluster); `on_change` is not told.
+
+        The cached checks are tied to the hash: a new password refuses the old one at once.
+        """
+        user = MqttUser(record["user_id"], bool(record["is_superuser"]), datetime.fromisoformat(record["created_at"]))
+        self._db.execute(
+            "INSERT INTO mqtt_users (user_id, password_hash, is_superuser, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, "
+            "is_superuser = excluded.is_superuser, created_at = excluded.created_at",
+            (user.user_id, record["password_hash"], int(user.is_superuser), record["created_at"]),
+        )
+        self._users[user.user_id] = (user, record["password_hash"])
+
+    def forget(self, user_id: str) -> None:
+        """Drop a user deleted elsewhere (another node of a cluster)."""
+        self._db.execute("DELETE FROM mqtt_users WHERE user_id = ?", (user_id,))
+        self._users.pop(user_id, None)
+
+    def _changed(self, user_id: str) -> None:
+        if self.on_change is not None:
+            found = self._users.get(user_id)
+            self.on_change(user_id, _record(*found) if found is not None else None)
 
     def __len__(self) -> int:
         return len(self._users)
@@ -111,6 +143,7 @@ class Users:
         except sqlite3.IntegrityError:  # created by another request while hashing
             raise AlreadyExists(f"User {user_id!r} already exists") from None
         self._users[user_id] = (user, password_hash)
+        self._changed(user_id)
         return user
 
     async def update(self, user_id: str, *, password: str, is_superuser: bool | None = None) -> MqttUser:
@@ -127,6 +160,7 @@ class Users:
         self._db.execute("UPDATE mqtt_users SET password_hash = ?, is_superuser = ? WHERE user_id = ?",
                          (password_hash, int(user.is_superuser), user_id))
         self._users[user_id] = (user, password_hash)
+        self._changed(user_id)
         return user
 
     def delete(self, user_id: str) -> None:
@@ -138,6 +172,7 @@ class Users:
         self.get(user_id)
         self._db.execute("DELETE FROM mqtt_users WHERE user_id = ?", (user_id,))
         del self._users[user_id]
+        self._changed(user_id)
 
     async def verify(self, user_id: str, password: str | None) -> MqttUser | None:
         """The user if `password` is theirs, else None."""
@@ -163,6 +198,11 @@ class Users:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+
+def _record(user: MqttUser, password_hash: str) -> dict[str, Any]:
+    return {"user_id": user.user_id, "password_hash": password_hash, "is_superuser": user.is_superuser,
+            "created_at": user.created_at.isoformat()}
 
 
 def _remember(cache: dict[bytes, str], digest: bytes, password_hash: str) -> None:

@@ -53,8 +53,8 @@ async def delete_trace(*, name: str):
 
 
 async def download_trace(*, name: str):
-    """The log, zipped."""
-    return ConnexionResponse(body=_tracer().zipped_log(name), content_type="application/zip",
+    """The log, zipped (in a cluster, every node's)."""
+    return ConnexionResponse(body=await _tracer().zipped_logs(name), content_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
 
 

@@ -72,19 +72,15 @@ class Runtime:
         sessions = SqliteSessionStore(store) if config.mqtt.durability != "memory" else None
         try:
             api_keys = ApiKeys(store)
-            if config.api_key.bootstrap_file:
-                api_keys.load_bootstrap_file(Path(config.api_key.bootstrap_file))
-            # with the API off, a key would open nothing (and a printed secret is one more to guard)
-            first = _first_key(api_keys, config.data_path, slots) if config.rest_api.enabled else None
-            if first:
-                print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
-                      f"{config.data_path / 'initial_api_key'} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}",
-                      flush=True)
+            if not config.cluster.enabled:  # in a cluster, once this node holds the cluster's keys
+                _bootstrap_keys(config, api_keys, slots)
             access = Access(store, acl_no_match=config.mqtt.acl_no_match)
             tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
                             max_log_size=config.trace.max_log_size)
             cluster = _cluster_node(config, node) if config.cluster.enabled else None
-            shared = _shared(cluster, retained, access) if cluster is not None else []
+            shared = _shared(cluster, retained, access, api_keys, tracer) if cluster is not None else []
+            if shared:
+                shared[2].after_join = lambda: _bootstrap_keys(config, api_keys, slots, cluster=True)
             broker = AmqttBrokerAdapter(
                 config.mqtt.listeners, retained=shared[0] if shared else retained,
                 allow_anonymous=config.mqtt.allow_anonymous,
@@ -102,7 +98,7 @@ class Runtime:
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
                               on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained,
-                                         broker.reload_sessions])
+                                         broker.reload_sessions, *(r.push for r in shared)])
             await broker.start()
             ops = _operations(config, store, broker, node, backups, tracer)
         except BaseException:
@@ -150,11 +146,38 @@ def _cluster_node(config: Config, node: str) -> Any:
                        heartbeat_interval=cluster.heartbeat_interval)
 
 
-def _shared(cluster: Any, retained: RetainedStore, access: Access) -> list[Any]:
-    from mqttgate.broker.cluster.shared import SharedBans, SharedRetained
+def _shared(cluster: Any, retained: RetainedStore, access: Access, api_keys: ApiKeys, tracer: Tracer) -> list[Any]:
+    """The replicas of the shared state: SharedRetained first (the broker's store), the API keys third."""
+    from mqttgate.broker.cluster.shared import SharedBans, SharedRegistry, SharedRetained, SharedTraces
 
-    return [SharedRetained(retained, cluster), SharedBans(access.bans, cluster)]
+    return [SharedRetained(retained, cluster), SharedBans(access.bans, cluster),
+            SharedRegistry(api_keys, cluster, "mqttgate_api_keys"),
+            SharedRegistry(access.users, cluster, "mqttgate_users"),
+            SharedRegistry(access.acl, cluster, "mqttgate_acl"),
+            SharedTraces(tracer, cluster)]
 
+
+def _bootstrap_keys(config: Config, api_keys: ApiKeys, slots: int, *, cluster: bool = False) -> None:
+    """Load the bootstrap file, and make and print the first key if there is none.
+
+    In a cluster this runs once the node holds the cluster's keys: a node joining a cluster
+    that has keys makes none (the cluster's work on it), and a first key file whose key the
+    cluster does not hold (left from before the node joined) is removed.
+    """
+    if config.api_key.bootstrap_file:
+        api_keys.load_bootstrap_file(Path(config.api_key.bootstrap_file))
+    kept = config.data_path / FIRST_KEY_FILE
+    # (the workers of gunicorn -w N share one file, written under a lock: not theirs to remove)
+    if cluster and slots <= 1 and kept.exists():
+        held = {key.api_key for key in api_keys.list()}
+        if kept.read_text().strip().split(":")[0] not in held:
+            kept.unlink()
+            log.info("cluster: removed %s: its key is not one of the cluster's API keys", kept)
+    # with the API off, a key would open nothing (and a printed secret is one more to guard)
+    first = _first_key(api_keys, config.data_path, slots) if config.rest_api.enabled else None
+    if first:
+        print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
+              f"{kept} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}", flush=True)
 
 def node_name() -> str:
     """This node's name, EMQX style."""

@@ -68,6 +68,7 @@ class NatsCluster:
 
     def __init__(self, root: Path, size: int = 3) -> None:
         self.servers: list[NatsServer] = []
+        self.api_credentials: tuple[str, str] | None = None  # the first mqttgate node's API key, shared by all
         try:
             # JetStream clustering needs a configured route even on the first server; the
             # others route to it and gossip completes the mesh. Port 1 refuses at once.

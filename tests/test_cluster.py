@@ -25,12 +25,18 @@ def nats_cluster(tmp_path_factory) -> Iterator[NatsCluster]:
 
 
 def start_node(tmp_path, nats: NatsCluster, name: str, server: int, **env: str) -> LiveGate:
-    """A node on NATS server `server` first (the others are its fallbacks)."""
+    """A node on NATS server `server` first (the others are its fallbacks), with the cluster's API key.
+
+    The first node of a NATS cluster makes the first API key; the API keys are shared, so the
+    nodes after it make none and use that one.
+    """
     urls = nats.urls[server:] + nats.urls[:server]
     overrides = {f"MQTTGATE_CLUSTER__SERVERS__{i}": url for i, url in enumerate(urls)}
     settings = {"MQTTGATE_CLUSTER__NODE": name, "MQTTGATE_CLUSTER__REPLICAS": "3",
                 "MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL": "0.5", **overrides, **env}
-    return start_gate(gate_config(tmp_path / name, **settings))
+    gate = start_gate(gate_config(tmp_path / name, **settings), credentials=nats.api_credentials)
+    nats.api_credentials = (gate.api_key, gate.api_secret)
+    return gate
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ def test_the_readme_cluster_walkthrough_works(tmp_path):
         node_config = walkthrough_yaml()
         assert node_config["cluster"]["servers"] == ["nats://127.0.0.1:4222"]
         ports = []
+        auth = None
         for i in (1, 2):
             mqtt_port, http_port = free_port(), free_port()
             ports.append((mqtt_port, http_port))
@@ -47,17 +48,21 @@ def test_the_readme_cluster_walkthrough_works(tmp_path):
             file = tmp_path / f"node{i}.yaml"
             file.write_text(yaml.safe_dump(config))
             processes.append(subprocess.Popen([BIN / "mqttgate", "serve", "--config", str(file)],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                              stdout=(tmp_path / f"node{i}.out").open("w"),
+                                              stderr=subprocess.DEVNULL,
                                               env={k: v for k, v in os.environ.items()
                                                    if not k.startswith("MQTTGATE_")}))
-        keys = []
-        for i, (_, http_port) in enumerate(ports, 1):
+            # as the README says: node 2 once node 1 is up, so that node 1 makes the first API key
             url = f"http://127.0.0.1:{http_port}/api/v5/status"
             assert wait_for(lambda url=url: _answers(url), 30), f"node {i} did not start"
-            keys.append(tuple((tmp_path / f"data{i}" / "initial_api_key").read_text().strip().split(":")))
+            if i == 1:
+                auth = tuple((tmp_path / "data1" / "initial_api_key").read_text().strip().split(":"))
+        # the API keys are the cluster's: node 2 made none, printed none, and node 1's opens both
+        assert not (tmp_path / "data2" / "initial_api_key").exists()
+        keys = [auth, auth]
         nodes = httpx.get(f"http://127.0.0.1:{ports[0][1]}/api/v5/nodes", auth=keys[0], timeout=10).json()
         assert wait_for(lambda: [n["node"] for n in httpx.get(
-            f"http://127.0.0.1:{ports[0][1]}/api/v5/nodes", auth=keys[0], timeout=10).json()]
+            f"http://127.0.0.1:{ports[0][1]}/api/v5/nodes", auth=keys[1], timeout=10).json()]
             == ["node1@127.0.0.1", "node2@127.0.0.1"], 10), nodes
         subscriber = subprocess.Popen(["mosquitto_sub", "-p", str(ports[1][0]), "-t", "room/+/temp", "-v",
                                        "-C", "1", "-W", "30", "-i", "readme-sub"], stdout=subprocess.PIPE, text=True)
@@ -75,6 +80,11 @@ def test_the_readme_cluster_walkthrough_works(tmp_path):
         assert subscriber.communicate(timeout=5)[0].strip() == "room/1/temp 21.5"
         clients = httpx.get(f"http://127.0.0.1:{ports[1][1]}/api/v5/clients", auth=keys[1], timeout=10).json()
         assert "meta" in clients and "missing_nodes" not in clients["meta"]
+        for process in processes[:2]:
+            process.terminate()
+            process.wait(15)
+        outputs = [(tmp_path / f"node{i}.out").read_text() for i in (1, 2)]
+        assert "created the first API key" in outputs[0] and "API key" not in outputs[1], outputs
     finally:
         for process in processes:
             if process.poll() is None:

@@ -22,8 +22,10 @@ WORKERS = [*GUNICORN[:_W], "-w", "2", *GUNICORN[_W + 2:]]  # the README's comman
 NODES = ["w@test-1", "w@test-2"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def nats(tmp_path_factory) -> Iterator[NatsServer]:
+    # one per test: the API keys are the cluster's, and the first worker makes the first key (and its
+    # file in data_dir) only on a cluster that has none yet
     server = NatsServer(tmp_path_factory.mktemp("nats"), "n1", [], cluster=False)
     yield server
     server.kill()

@@ -64,6 +64,8 @@ class ClusterBroker:
     async def answer(self, op: str, args: dict[str, Any]) -> Any:
         """Answer another node's request `op` from this node's own state."""
         handler = getattr(self, f"_answer_{op}", None)
+        for replica in self.shared if handler is None else ():  # what a part of the shared state answers
+            handler = getattr(replica, f"answer_{op}", None) or handler
         if handler is None:
             raise ValueError(f"unknown cluster request {op!r}")
         return await handler(**args)

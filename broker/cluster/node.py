@@ -150,6 +150,10 @@ class ClusterNode:
         while True:
             try:
                 return await self.js.create_key_value(config=config)
+            except NatsTimeout:  # placing a replicated bucket can outlast one request on a busy cluster
+                if time.monotonic() < deadline:
+                    continue
+                raise errors.BrokerUnavailable(f"cluster: JetStream did not make bucket {name} in time") from None
             except BadRequestError as exc:
                 if exc.err_code == _NO_PEERS and time.monotonic() < deadline:
                     await asyncio.sleep(0.2)  # JetStream's cluster is still forming

@@ -5,9 +5,18 @@ bucket; every node watches the bucket and applies what the others changed to its
 store and memory, within the moment NATS takes to tell it. When a node joins, the bucket
 is the truth: its store is made equal to it. A bucket that is still empty is filled from
 the store of the first node that joins (so an existing single node becomes a cluster with
-its state).
+its state). After a backup is restored on a node, that node makes the buckets equal to its
+store (`Replica.push`), so the restore holds for the cluster.
 
-Shared so far: retained messages and bans.
+The bucket orders every change of a key; each node ends with the bucket's last value, a
+node's own change seen back is not applied again, and another node's change seen while one
+of this node's is still on its way was made before it and is passed over (see `Replica`).
+
+Shared: retained messages (`SharedRetained`), bans (`SharedBans`), and, one record per key
+(`SharedRegistry`), API keys, MQTT users, ACL rules and trace definitions. Secrets are in
+the records only as their argon2 hashes; the caches of checked secrets are tied to the
+stored hash, so a changed or deleted key or password is refused at once. Trace logs are
+not shared: each node records what passes through it.
 """
 
 from __future__ import annotations
@@ -18,12 +27,16 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
+
+from nats.js.errors import KeyDeletedError, KeyNotFoundError
 
 from mqttgate.broker.adapter import RetainedMessage
 from mqttgate.broker.banned import Ban, Bans
-from mqttgate.broker.cluster.node import ClusterNode
+from mqttgate.broker.cluster.node import ClusterNode, Missing
+from mqttgate.broker.errors import TraceNotFound
 from mqttgate.broker.retained import RetainedStore
+from mqttgate.broker.traces import Tracer
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +63,16 @@ class Replica:
         self._watcher: Any = None
         self._writes: asyncio.Queue[tuple[str, str, bytes, asyncio.Future[None]]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
-        # deletes of this node's not yet seen back: a delete carries no origin, and its echo, come after
-        # this node set the key again, would take the new value away
-        self._own_deletes: dict[str, int] = {}
+        # The bucket orders the changes of a key by revision, and every node must end with the last.
+        # This node applies its own changes at once, so a change heard from the bucket is applied only
+        # if it comes after this node's last own write of the key (`_acked`, its revision); while a
+        # write is on its way (`_inflight`), what is heard waits (`_deferred`) until the write's
+        # revision tells whether it came before (passed over) or after (applied). Revisions, not
+        # counts of echoes: a watcher that falls behind skips the entries a later one replaced.
+        self._inflight: dict[str, int] = {}
+        self._acked: dict[str, int] = {}
+        self._deferred: dict[str, Any] = {}
+        self.after_join: Callable[[], Awaitable[None] | None] | None = None
 
     def local(self) -> dict[str, bytes]:
         """This node's copy: key -> value as the bucket holds it."""
@@ -69,12 +89,7 @@ class Replica:
         """Make this node's copy equal to the bucket (or fill an empty bucket from it), then follow it."""
         self._kv = await self.node.bucket(self.bucket_name, history=1)
         self._watcher = await self._kv.watchall()
-        shared: dict[str, bytes] = {}
-        while (entry := await self._watcher.updates(timeout=30)) is not None:
-            if entry.operation in ("DEL", "PURGE"):
-                shared.pop(entry.key, None)
-            else:
-                shared[entry.key] = entry.value
+        shared = await _content_so_far(self._watcher)
         mine = self.local()
         if not shared:
             for key, value in mine.items():
@@ -86,6 +101,24 @@ class Replica:
                        if key not in mine or _content(mine[key]) != _content(value)]
             await asyncio.gather(*(w for w in writes if w is not None))
         self._tasks = [asyncio.ensure_future(self._follow()), asyncio.ensure_future(self._write())]
+        if self.after_join is not None:  # e.g. the bootstrap API keys: on top of the cluster's
+            result = self.after_join()
+            if result is not None:
+                await result
+
+    async def push(self) -> None:
+        """Make the bucket equal to this node's copy (after a backup was restored here)."""
+        watcher = await self._kv.watchall()
+        try:
+            shared = await _content_so_far(watcher)
+        finally:
+            await watcher.stop()
+        mine = self.local()
+        writes = [self.delete(key) for key in shared.keys() - mine.keys()]
+        writes += [self._submit("put", key, value) for key, value in mine.items()
+                   if key not in shared or _content(shared[key]) != _content(value)]
+        for write in writes:
+            await write
 
     async def leave(self) -> None:
         for task in self._tasks:
@@ -101,10 +134,10 @@ class Replica:
         return self._submit("put", key, json.dumps({**value, "origin": self.node.name}).encode())
 
     def delete(self, key: str) -> asyncio.Future[None]:
-        self._own_deletes[key] = self._own_deletes.get(key, 0) + 1
         return self._submit("delete", key, b"")
 
     def _submit(self, op: str, key: str, value: bytes) -> asyncio.Future[None]:
+        self._inflight[key] = self._inflight.get(key, 0) + 1
         done = asyncio.get_running_loop().create_future()
         done.add_done_callback(lambda future: future.cancelled() or future.exception())
         self._writes.put_nowait((op, key, value, done))
@@ -115,37 +148,87 @@ class Replica:
         while True:
             op, key, value, done = await self._writes.get()
             try:
-                await (self._kv.put(key, value) if op == "put" else self._kv.delete(key))
-                done.set_result(None)
+                if op == "put":
+                    revision = await self._kv.put(key, value)
+                else:  # KeyValue.delete does not tell the revision: the KV protocol's delete marker does
+                    revision = (await self.node.js.publish(f"$KV.{self.bucket_name}.{key}", b"",
+                                                           headers={"KV-Operation": "DEL"})).seq
             except Exception as exc:
                 log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
-                if op == "delete":
-                    self._seen_own_delete(key)  # none will come back
+                if self._written(key, None):
+                    await self._restore(key)
                 done.set_exception(exc)
+                continue
+            self._written(key, revision)
+            done.set_result(None)
 
-    def _seen_own_delete(self, key: str) -> bool:
-        """Whether a delete of `key` is one of this node's own (then counted as seen)."""
-        pending = self._own_deletes.get(key, 0)
-        if pending <= 1:
-            self._own_deletes.pop(key, None)
+    def _written(self, key: str, revision: int | None) -> bool:
+        """One of this node's writes of `key` is in the bucket at `revision` (None: it failed).
+
+        Returns whether this node is to go back to what the bucket holds (its last write failed).
+        """
+        """One of this node's writes of `key` is in the bucket at `revision` (None: it failed)."""
+        if revision is not None:
+            self._acked[key] = max(self._acked.get(key, 0), revision)
+        pending = self._inflight.pop(key, 1) - 1
+        if pending:
+            self._inflight[key] = pending
+            return False
+        deferred = self._deferred.pop(key, None)
+        if revision is None:
+            return True
+        if deferred is not None:
+            try:
+                self._take(deferred)
+            except Exception:
+                log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+        return False
+
+    def _take(self, entry: Any) -> None:
+        """Apply a change heard from the bucket, unless this node's own write came after it (or is it)."""
+        acked = self._acked.pop(entry.key, 0)
+        if entry.revision <= acked:
+            if entry.revision < acked:  # held until this node's own write is heard
+                self._acked[entry.key] = acked
+            return
+        if entry.operation in ("DEL", "PURGE"):
+            self.apply_delete(entry.key)
         else:
-            self._own_deletes[key] = pending - 1
-        return pending > 0
+            self.apply_put(entry.key, json.loads(entry.value))
+
+    async def _restore(self, key: str) -> None:
+        try:
+            try:
+                entry = await self._kv.get(key)
+            except (KeyNotFoundError, KeyDeletedError):
+                self.apply_delete(key)
+            else:
+                self.apply_put(key, json.loads(entry.value))
+        except Exception:
+            log.exception("cluster: restoring %s of bucket %s failed", key, self.bucket_name)
 
     async def _follow(self) -> None:
         async for entry in self._watcher:
             if entry is None:
                 continue
             try:
-                if entry.operation in ("DEL", "PURGE"):
-                    if not self._seen_own_delete(entry.key):
-                        self.apply_delete(entry.key)
-                    continue
-                value = json.loads(entry.value)
-                if value.get("origin") != self.node.name:
-                    self.apply_put(entry.key, value)
+                if self._inflight.get(entry.key):
+                    self._deferred[entry.key] = entry  # before or after this node's write: its revision tells
+                else:
+                    self._take(entry)
             except Exception:
                 log.exception("cluster: applying a change of bucket %s failed", self.bucket_name)
+
+
+async def _content_so_far(watcher: Any) -> dict[str, bytes]:
+    """What a new watcher gives before its first None: the bucket's content, key -> value."""
+    shared: dict[str, bytes] = {}
+    while (entry := await watcher.updates(timeout=30)) is not None:
+        if entry.operation in ("DEL", "PURGE"):
+            shared.pop(entry.key, None)
+        else:
+            shared[entry.key] = entry.value
+    return shared
 
 
 def _content(value: bytes) -> dict[str, Any]:
@@ -269,3 +352,96 @@ def _message(value: dict[str, Any]) -> RetainedMessage:
 def _ban(ban: Ban) -> dict[str, Any]:
     return {"kind": ban.kind, "who": ban.who, "by": ban.by, "reason": ban.reason, "at": ban.at.isoformat(),
             "until": ban.until.isoformat() if ban.until else None}
+
+
+class Registry(Protocol):
+    """What a registry offers to be shared by a `SharedRegistry`: its records, by an id.
+
+    A record is plain JSON and holds secrets only as their hashes. `on_change` is told of
+    every change made through the registry's own methods (the id, and the record or None
+    once it is gone); `apply` and `forget` take in a change made on another node and tell
+    no one.
+    """
+
+    on_change: Callable[[str, dict[str, Any] | None], None] | None
+
+    def records(self) -> dict[str, dict[str, Any]]: ...
+
+    def apply(self, record: dict[str, Any]) -> None: ...
+
+    def forget(self, ident: str) -> None: ...
+
+
+class SharedRegistry(Replica):
+    """A registry of records shared one record per key: API keys, MQTT users, ACL rules, trace definitions.
+
+    A record is one value, changed as a whole: the ACL rules of one client id (or username, or
+    for all) are one ordered list in one key, so that two nodes editing the same rules at once
+    end with the bucket's last write on every node, never a mix of the two lists.
+    """
+
+    def __init__(self, registry: Registry, node: ClusterNode, bucket_name: str) -> None:
+        super().__init__(node)
+        self.bucket_name = bucket_name
+        self.registry = registry
+        registry.on_change = self._changed
+
+    def _changed(self, ident: str, record: dict[str, Any] | None) -> None:
+        if record is None:
+            self.delete(_key(ident))
+        else:
+            self.put(_key(ident), record)
+
+    def local(self) -> dict[str, bytes]:
+        return {_key(ident): json.dumps({**record, "origin": self.node.name}).encode()
+                for ident, record in self.registry.records().items()}
+
+    def apply_put(self, key: str, value: dict[str, Any]) -> None:  # type: ignore[override]
+        self.registry.apply({name: item for name, item in value.items() if name != "origin"})
+
+    def apply_delete(self, key: str) -> None:  # type: ignore[override]
+        self.registry.forget(_text(key))
+
+
+class SharedTraces(SharedRegistry):
+    """The trace definitions, shared; each node records in its own log, and a download gathers them all."""
+
+    chunk = 256 * 1024  # bytes of a log per request: well under NATS's message size limit (1 MB by default)
+
+    def __init__(self, tracer: Tracer, node: ClusterNode) -> None:
+        super().__init__(tracer, node, "mqttgate_traces")
+        self.tracer = tracer
+        tracer.gather = self.gather
+
+    async def gather(self, name: str) -> tuple[dict[str, bytes], list[str]]:
+        """Every live node's log of trace `name`, and the nodes that did not answer in time."""
+        nodes = self.node.live_nodes()
+        outcomes = await asyncio.gather(*(self._log_of(node, name) for node in nodes), return_exceptions=True)
+        logs: dict[str, bytes] = {}
+        missing: list[str] = []
+        for node, outcome in zip(nodes, outcomes, strict=True):
+            if isinstance(outcome, Missing):
+                missing.append(node)
+            elif isinstance(outcome, TraceNotFound):
+                continue  # deleted there meanwhile
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                logs[node] = outcome
+        return logs, missing
+
+    async def _log_of(self, node: str, name: str) -> bytes:
+        parts: list[bytes] = []
+        position = 0
+        while True:
+            answer = await self.node.ask(node, "trace_log", {"name": name, "position": position, "size": self.chunk})
+            data = base64.b64decode(answer["data"])
+            parts.append(data)
+            position = answer["position"]
+            if len(data) < self.chunk:
+                return b"".join(parts)
+
+    async def answer_trace_log(self, *, name: str, position: int, size: int) -> dict[str, Any]:
+        """Another node's request: a piece of this node's log of trace `name`."""
+        data, after = self.tracer.read_log(name, position, size)
+        return {"data": base64.b64encode(data).decode(), "position": after}
