@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
+import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -14,10 +13,9 @@ import yaml
 
 from tests.conftest import wait_for
 from tests.nats_cluster import NatsCluster
-from tests.processes import free_port
+from tests.processes import BIN, Process
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-BIN = Path(sys.executable).parent
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -30,75 +28,54 @@ def walkthrough_yaml() -> dict:
 
 def test_the_readme_cluster_walkthrough_works(tmp_path):
     nats = NatsCluster(tmp_path / "nats", size=1)
-    processes: list[subprocess.Popen] = []
+    subscriber = None
+    nodes: list[Process] = []
     try:
         node_config = walkthrough_yaml()
         assert node_config["cluster"]["servers"] == ["nats://127.0.0.1:4222"]
-        ports = []
-        auth = None
         for i in (1, 2):
-            mqtt_port, http_port = free_port(), free_port()
-            ports.append((mqtt_port, http_port))
             config = yaml.safe_load(yaml.safe_dump(node_config))
-            config["data_dir"] = str(tmp_path / f"data{i}")
-            config["mqtt"]["listeners"]["default"]["bind"] = f"127.0.0.1:{mqtt_port}"
-            config["rest_api"]["listeners"][0]["port"] = http_port
+            home = tmp_path / f"node{i}"
+            home.mkdir()
+            config["data_dir"] = str(home / "data")
+            # the README's ports, here the ones the system gives (each node reports what it bound)
+            config["mqtt"]["listeners"]["default"]["bind"] = "127.0.0.1:0"
+            config["rest_api"]["listeners"][0]["port"] = 0
             config["cluster"]["node"] = f"node{i}@127.0.0.1"
-            config["cluster"]["servers"] = nats.urls  # the README's 4222, on a free port here
-            file = tmp_path / f"node{i}.yaml"
+            config["cluster"]["servers"] = nats.urls  # the README's 4222, on a port of its own here
+            file = home / f"node{i}.yaml"
             file.write_text(yaml.safe_dump(config))
-            processes.append(subprocess.Popen([BIN / "mqttgate", "serve", "--config", str(file)],
-                                              stdout=(tmp_path / f"node{i}.out").open("w"),
-                                              stderr=subprocess.DEVNULL,
-                                              env={k: v for k, v in os.environ.items()
-                                                   if not k.startswith("MQTTGATE_")}))
             # as the README says: node 2 once node 1 is up, so that node 1 makes the first API key
-            url = f"http://127.0.0.1:{http_port}/api/v5/status"
-            assert wait_for(lambda url=url: _answers(url), 30), f"node {i} did not start"
-            if i == 1:
-                auth = tuple((tmp_path / "data1" / "initial_api_key").read_text().strip().split(":"))
+            nodes.append(Process([BIN / "mqttgate", "serve", "--config", file], home))
+            nodes[-1].wait_ready(60)
+        one, two = nodes
         # the API keys are the cluster's: node 2 made none, printed none, and node 1's opens both
-        assert not (tmp_path / "data2" / "initial_api_key").exists()
-        keys = [auth, auth]
-        nodes = httpx.get(f"http://127.0.0.1:{ports[0][1]}/api/v5/nodes", auth=keys[0], timeout=10).json()
-        assert wait_for(lambda: [n["node"] for n in httpx.get(
-            f"http://127.0.0.1:{ports[0][1]}/api/v5/nodes", auth=keys[1], timeout=10).json()]
-            == ["node1@127.0.0.1", "node2@127.0.0.1"], 10), nodes
-        subscriber = subprocess.Popen(["mosquitto_sub", "-p", str(ports[1][0]), "-t", "room/+/temp", "-v",
+        assert not (two.data_dir / "initial_api_key").exists()
+        auth = one.api_auth()
+        assert wait_for(lambda: [n["node"] for n in httpx.get(f"{one.url}/nodes", auth=auth, timeout=10).json()]
+                        == ["node1@127.0.0.1", "node2@127.0.0.1"], 10)
+        subscriber = subprocess.Popen(["mosquitto_sub", "-p", str(two.mqtt_port), "-t", "room/+/temp", "-v",
                                        "-C", "1", "-W", "30", "-i", "readme-sub"], stdout=subprocess.PIPE, text=True)
-        processes.append(subscriber)
 
         def subscribed() -> bool:
-            clients = httpx.get(f"http://127.0.0.1:{ports[1][1]}/api/v5/clients", auth=keys[1], timeout=10).json()
+            clients = httpx.get(f"{two.url}/clients", auth=auth, timeout=10).json()
             return any(c["clientid"] == "readme-sub" and c["subscriptions_cnt"] == 1 for c in clients["data"])
         assert wait_for(subscribed, 10)
 
         def published() -> bool:
-            subprocess.run(["mosquitto_pub", "-p", str(ports[0][0]), "-t", "room/1/temp", "-m", "21.5"], check=True)
+            subprocess.run(["mosquitto_pub", "-p", str(one.mqtt_port), "-t", "room/1/temp", "-m", "21.5"], check=True)
             return subscriber.poll() is not None or bool(wait_for(lambda: subscriber.poll() is not None, 0.5))
         assert wait_for(published, 15, 0)
         assert subscriber.communicate(timeout=5)[0].strip() == "room/1/temp 21.5"
-        clients = httpx.get(f"http://127.0.0.1:{ports[1][1]}/api/v5/clients", auth=keys[1], timeout=10).json()
+        clients = httpx.get(f"{two.url}/clients", auth=auth, timeout=10).json()
         assert "meta" in clients and "missing_nodes" not in clients["meta"]
-        for process in processes[:2]:
-            process.terminate()
-            process.wait(15)
-        outputs = [(tmp_path / f"node{i}.out").read_text() for i in (1, 2)]
-        assert "created the first API key" in outputs[0] and "API key" not in outputs[1], outputs
+        for node in nodes:
+            node.stop(signal.SIGTERM, timeout=15)
+        assert "created the first API key" in one.output() and "API key" not in two.output()
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for node in nodes:
+            node.close()
+        if subscriber is not None and subscriber.poll() is None:
+            subscriber.kill()
+            subscriber.wait()
         nats.close()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
