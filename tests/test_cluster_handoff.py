@@ -17,9 +17,10 @@ from tests.rawmqtt import PUBACK, PUBCOMP, PUBREC, PUBREL, RawClient
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(scope="module")
-def nats(tmp_path_factory) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path_factory.mktemp("nats"), "n1", [], cluster=False)
+@pytest.fixture
+def nats(tmp_path) -> Iterator[NatsServer]:
+    # one per test: the first node of a new cluster makes the first API key, the others share it
+    server = NatsServer(tmp_path / "nats", "n1", [], cluster=False)
     yield server
     server.kill()
 
@@ -29,9 +30,10 @@ def nodes(tmp_path, nats) -> Iterator[list[LiveGate]]:
     started: list[LiveGate] = []
     try:
         for i in (1, 2):
+            key = (started[0].api_key, started[0].api_secret) if started else None
             started.append(start_gate(gate_config(
                 tmp_path / f"node{i}", MQTTGATE_CLUSTER__NODE=f"n{i}-{uuid.uuid4().hex[:6]}",
-                MQTTGATE_CLUSTER__SERVERS__0=nats.url, MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL="0.5")))
+                MQTTGATE_CLUSTER__SERVERS__0=nats.url, MQTTGATE_CLUSTER__HEARTBEAT_INTERVAL="0.5"), credentials=key))
         assert wait_for(lambda: all(len(n.http.get("/nodes").json()) == 2 for n in started), 10)
         yield started
     finally:
