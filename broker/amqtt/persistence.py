@@ -323,9 +323,9 @@ class PersistenceRules:
         # amqtt sends the queue with the retain flag set; and messages routed to the session
         # meanwhile (`resuming`) are queued behind it, so that order is kept
         handler = self._get_handler(session)
-        queue = session.retained_messages
         sends = []
-        if handler is not None:
+        if handler is not None and session.retained_messages_count:  # (not made for a session that never queued)
+            queue = session.retained_messages
             while not queue.empty():
                 message = queue.get_nowait()
                 sends.append(asyncio.ensure_future(
