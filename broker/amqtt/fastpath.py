@@ -65,6 +65,12 @@ class CoalescingWriter(StreamWriterAdapter):
         if not self._writer.transport.is_closing():
             self._writer.write(data)
 
+    def has_room(self) -> bool:
+        """Whether a write now would not have to wait for the peer (amqtt's drain would return at once)."""
+        transport = self._writer.transport
+        return (not self.is_closed and not transport.is_closing()
+                and transport.get_write_buffer_size() + self._size < transport.get_write_buffer_limits()[1])
+
     async def drain(self) -> None:
         if self.is_closed:
             return
@@ -176,6 +182,8 @@ class _Ready:
         return self._item
 
 
+_PACKET_SENT = MQTTEvents.PACKET_SENT
+_fired: set[asyncio.Future[Any]] = set()  # PACKET_SENT events to amqtt's plugins, under way
 _DISCONNECTED = object()  # the inbox's last item: the handler's disconnect waiter is done
 
 
@@ -185,6 +193,8 @@ class FastHandler(BrokerProtocolHandler):
     (The outgoing QoS 1/2 flows are persistence.DurableHandler's.)
     """
 
+    _sends = 0  # sends run as tasks (send_later) not yet done: a write now would pass them
+
     def __init__(self, plugins_manager: Any, session: Session | None = None,
                  loop: asyncio.AbstractEventLoop | None = None) -> None:
         # BrokerProtocolHandler.__init__ without its two asyncio.Queues (3 kB each, for the
@@ -193,6 +203,42 @@ class FastHandler(BrokerProtocolHandler):
         ProtocolHandler.__init__(self, plugins_manager, session, loop)
         self._disconnect_waiter: asyncio.Future[Any] | None = None
         self._pending_subscriptions = self._pending_unsubscriptions = _NO_QUEUE
+
+    def send_later(self, send: Any) -> asyncio.Future[Any]:
+        """Run a send as a task, as amqtt runs each; `can_write_now` is False until it is done."""
+        task = asyncio.ensure_future(send)
+        self._sends += 1
+        task.add_done_callback(self._sent)
+        return task
+
+    def _sent(self, _: Any) -> None:
+        self._sends -= 1
+
+    def can_write_now(self) -> bool:
+        """Whether a packet written at once goes out in the order amqtt's task for it would:
+        nothing is being written (the write lock) or waits to be (send_later), and the peer reads."""
+        writer = self.writer
+        return (not self._sends and not self._write_lock.locked() and isinstance(writer, CoalescingWriter)
+                and writer.has_room())
+
+    def write_now(self, packet: Any, data: bytes | None = None) -> None:
+        """amqtt's _send_packet without its task, write lock and drain (see can_write_now): the
+        packet (`data`: its bytes, already encoded) written, the keepalive timer restarted,
+        PACKET_SENT fired (metrics count it; amqtt's plugins get it in a task, as from amqtt)."""
+        assert self.writer is not None
+        self.writer.write(packet.to_bytes() if data is None else data)
+        if self._keepalive_task:
+            self._keepalive_task.cancel()
+            if self.keepalive_timeout is not None:
+                self._keepalive_task = self._loop.call_later(self.keepalive_timeout, self.handle_write_timeout)
+        plugins = self.plugins_manager
+        fired = plugins.fire_event(_PACKET_SENT, packet=packet, session=self.session)
+        if _PACKET_SENT in getattr(plugins, "_event_plugin_callbacks", (_PACKET_SENT,)):
+            task = asyncio.ensure_future(fired)
+            _fired.add(task)
+            task.add_done_callback(_fired.discard)
+        else:
+            fired.close()  # PluginManager.fire_event returns at once without a listener
 
     async def handle_subscribe(self, subscribe: Any) -> None:
         if subscribe.variable_header is None or subscribe.payload is None:

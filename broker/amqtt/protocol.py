@@ -95,7 +95,15 @@ class GateHandler(FastHandler):
                     raise Refused(f"packet of type {header.packet_type}, which a client does not send")
                 packet = await packet_class(header).from_stream(BufferReader(frame.body), fixed_header=header)
                 await self.plugins_manager.fire_event(MQTTEvents.PACKET_RECEIVED, packet=packet, session=self.session)
-                running.append(asyncio.create_task(getattr(self, handlers[header.packet_type])(packet)))
+                handle = getattr(self, handlers[header.packet_type])(packet)
+                if not running and (header.packet_type == PUBACK
+                                    or (header.packet_type == PUBLISH and not frame.flags & 0x06)):
+                    # amqtt runs each packet's handler in a task of its own; these two (QoS 0
+                    # PUBLISH: queued for routing; PUBACK: in-flight entry dropped) finish
+                    # without waiting, so with no earlier one under way they run here, in order
+                    await _inline(handle)
+                else:
+                    running.append(asyncio.create_task(handle))
             except Refused as exc:
                 log.warning("%s (%s): %s; closing its connection", self.session.client_id,
                             self.session.remote_address, exc)
@@ -125,6 +133,13 @@ class GateHandler(FastHandler):
         # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
         # §3.1.2.10 says close it (which publishes its will).
         self._closing = asyncio.ensure_future(self.handle_connection_closed())
+
+
+async def _inline(handle: Any) -> None:
+    try:
+        await handle
+    except Exception:  # as from its task: the connection goes on
+        log.exception("handling a packet failed")
 
 
 class ProtocolRules:

@@ -134,8 +134,11 @@ class Routing:
                 handler = self._get_handler(target)
                 if handler is not None:
                     self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
-                    running_tasks.append(asyncio.ensure_future(
-                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False, broadcast=broadcast)))
+                    # written at once where that keeps the order; else a task, as amqtt runs each
+                    send = handler.mqtt_publish(topic, broadcast["data"], qos, retain=False, broadcast=broadcast,
+                                                now=True)
+                    if send is not None:
+                        running_tasks.append(handler.send_later(send))
                     reached += 1
         self._routed(matched)
         return reached
