@@ -299,3 +299,21 @@ def test_copies_written_at_once_keep_the_publish_order_across_qos_and_are_counte
         assert wait_for(lambda n=n: gate.http.get(f"/clients/order-sub-{n}").json()["send_msg"] == count + 1, 10)
     for sock in [publisher, *(sock for sock, _, _ in subscribers)]:
         sock.close()
+
+
+def test_a_clean_session_that_ends_leaves_no_subscription_and_no_empty_topic(gate):
+    # Routing._del_all_subscriptions drops a session's own filters (amqtt tries every filter)
+    stays, _ = raw_connect(gate.mqtt_port, "subs-stays")
+    stays.sendall(subscribe("shared/t", 0))
+    assert Packets(stays).next()[0] >> 4 == 9
+    goes, _ = raw_connect(gate.mqtt_port, "subs-goes")
+    goes.sendall(subscribe("shared/t", 1) + subscribe("own/t", 0, packet_id=2))
+    packets = Packets(goes)
+    assert [packets.next()[0] >> 4 for _ in range(2)] == [9, 9]
+    goes.sendall(b"\xe0\x00")
+    goes.close()
+    assert wait_for(lambda: gate.http.get("/clients/subs-goes").status_code == 404, 10)
+    listed = gate.http.get("/subscriptions").json()["data"]
+    assert [(s["clientid"], s["topic"]) for s in listed] == [("subs-stays", "shared/t")]
+    assert [t["topic"] for t in gate.http.get("/topics").json()["data"]] == ["shared/t"]
+    stays.close()
