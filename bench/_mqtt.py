@@ -16,19 +16,23 @@ HERE = Path(__file__).resolve().parent
 
 
 class BrokerProcess:
-    """A broker in a subprocess: `mqttgate serve`, or bare amqtt."""
+    """A broker in a subprocess: `mqttgate serve` ("mqttgate"), bare amqtt ("amqtt", bench/_bare_amqtt.py),
+    or mqttgate's broker adapter alone ("gate", bench/_gate_broker.py with `args`)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, *args: str) -> None:
         self.kind = kind
         if kind == "mqttgate":  # all of it, as `mqttgate serve` runs (the REST API idle)
             self._gate = Mqttgate()
             self.port, self.proc = self._gate.mqtt_port, self._gate.proc
         else:
             self.port = free_port()
-            self.proc = subprocess.Popen([sys.executable, str(HERE / "_bare_amqtt.py"), str(self.port)],
-                                         stdout=subprocess.PIPE, text=True)
+            script = {"amqtt": "_bare_amqtt.py", "gate": "_gate_broker.py"}[kind]
+            self.proc = subprocess.Popen([sys.executable, str(HERE / script), str(self.port), *args],
+                                         stdout=subprocess.PIPE, text=True,
+                                         env={**os.environ, "PYTHONPATH": str(HERE.parent)})
             if self.proc.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"the {kind} broker did not start")
+                self.stop()
+                raise RuntimeError(f"the {kind} broker {' '.join(args)} did not start")
         self.process = psutil.Process(self.proc.pid)
 
     def cpu_seconds(self) -> float:
@@ -41,7 +45,7 @@ class BrokerProcess:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(10)
+            self.proc.wait(20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(10)
@@ -56,11 +60,12 @@ def varint(n: int) -> bytes:
             return bytes(out)
 
 
-async def connect(port: int, clientid: str, keepalive: int = 0) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """A clean-session MQTT 3.1.1 connection, CONNACK received."""
+async def connect(port: int, clientid: str, keepalive: int = 0, *,
+                  clean: bool = True) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """An MQTT 3.1.1 connection (clean session unless `clean` is False), CONNACK received."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     payload = len(clientid).to_bytes(2, "big") + clientid.encode()
-    writer.write(bytes([0x10]) + varint(10 + len(payload)) + b"\x00\x04MQTT\x04\x02"
+    writer.write(bytes([0x10]) + varint(10 + len(payload)) + b"\x00\x04MQTT\x04" + bytes([0x02 if clean else 0x00])
                  + keepalive.to_bytes(2, "big") + payload)
     connack = await reader.readexactly(4)
     if connack[3] != 0:

@@ -17,57 +17,9 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import psutil
-from _load import free_port
-
-HERE = Path(__file__).resolve().parent
-
-
-class Broker:
-    """The adapter alone (no REST API) in a subprocess, counters on or off."""
-
-    def __init__(self, metrics: bool) -> None:
-        self.port = free_port()
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "_gate_broker.py"), str(self.port),
-                                      "on" if metrics else "off"], stdout=subprocess.PIPE, text=True,
-                                     env={**os.environ, "PYTHONPATH": str(HERE.parent)})
-        if self.proc.stdout.readline().strip() != "ready":
-            raise RuntimeError("the broker did not start")
-        self.process = psutil.Process(self.proc.pid)
-
-    def cpu_seconds(self) -> float:
-        times = self.process.cpu_times()
-        return times.user + times.system
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-async def connect(port: int, clientid: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    payload = len(clientid).to_bytes(2, "big") + clientid.encode()
-    writer.write(bytes([0x10, 10 + len(payload)]) + b"\x00\x04MQTT\x04\x02\x00\x00" + payload)
-    if (await reader.readexactly(4))[3] != 0:
-        raise RuntimeError("CONNECT refused")
-    return reader, writer
-
-
-async def read_packet(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    first = (await reader.readexactly(1))[0]
-    length, shift = 0, 0
-    while True:
-        byte = (await reader.readexactly(1))[0]
-        length += (byte & 0x7F) << shift
-        if not byte & 0x80:
-            break
-        shift += 7
-    return first, await reader.readexactly(length)
+from _mqtt import BrokerProcess, connect, read_packet, varint
 
 
 async def throughput(port: int, *, messages: int, qos: int, window: int, payload: bytes) -> float:
@@ -98,7 +50,7 @@ async def throughput(port: int, *, messages: int, qos: int, window: int, payload
 
     def publish(packet_id: int) -> bytes:
         body = b"\x00\x06bench/" + (packet_id.to_bytes(2, "big") if qos else b"") + payload
-        return bytes([0x30 | qos << 1]) + _varint(len(body)) + body
+        return bytes([0x30 | qos << 1]) + varint(len(body)) + body
 
     start = time.perf_counter()
     receiving = asyncio.ensure_future(subscribe())
@@ -122,15 +74,6 @@ async def throughput(port: int, *, messages: int, qos: int, window: int, payload
     return messages / elapsed
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        n, digit = n >> 7, n & 0x7F
-        out.append(digit | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10000)
@@ -139,7 +82,7 @@ def main() -> None:
     parser.add_argument("--payload", type=int, default=64, help="bytes per message")
     args = parser.parse_args()
 
-    brokers = {"on": Broker(metrics=True), "off": Broker(metrics=False)}
+    brokers = {mode: BrokerProcess("gate", mode, "memory") for mode in ("on", "off")}
     rates: dict[tuple[str, int], list[float]] = {(mode, qos): [] for mode in brokers for qos in (0, 1)}
     cpu: dict[tuple[str, int], list[float]] = {(mode, qos): [] for mode in brokers for qos in (0, 1)}
     try:

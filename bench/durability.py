@@ -3,7 +3,7 @@
 Four brokers run side by side, each in its own process: mqttgate's broker adapter with
 durability `sync` (PUBACK once stored), `async` (PUBACK first) and `memory` (no session
 store: "off"),
-and amqtt 0.12.1 as it comes (`_plain_amqtt.py`). A raw MQTT publisher sends QoS 1 messages
+and amqtt 0.12.1 as it comes (`_bare_amqtt.py`). A raw MQTT publisher sends QoS 1 messages
 with at most `--window` of them unacknowledged (awaiting PUBACK) to
 
   (a) an online persistent subscriber (clean_session 0, QoS 1, acknowledging each), timed
@@ -25,76 +25,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psutil
-from _load import free_port
+from _mqtt import BrokerProcess, connect, read_packet, varint
 
-HERE = Path(__file__).resolve().parent
 MODES = ("sync", "async", "memory", "amqtt")
 
 
-class Broker:
-    def __init__(self, mode: str, data: Path) -> None:
-        self.port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
-        if mode == "amqtt":
-            self.proc = subprocess.Popen([sys.executable, str(HERE / "_plain_amqtt.py"), str(self.port),
-                                          str(free_port())], env=env, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("amqtt did not start") from None
-                    time.sleep(0.2)
-        else:
-            (data / mode).mkdir()
-            self.proc = subprocess.Popen([sys.executable, str(HERE / "_durable_broker.py"), str(self.port), mode,
-                                          str(data / mode)], stdout=subprocess.PIPE, text=True, env=env)
-            if self.proc.stdout.readline().strip() != "ready":
-                raise RuntimeError(f"the {mode} broker did not start")
-
-        self.process = psutil.Process(self.proc.pid)
-
-    def cpu_seconds(self) -> float:
-        times = self.process.cpu_times()
-        return times.user + times.system
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(20)
-
-
-async def connect(port: int, clientid: str, *, clean: bool) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    payload = len(clientid).to_bytes(2, "big") + clientid.encode()
-    flags = 0x02 if clean else 0x00
-    writer.write(bytes([0x10, 10 + len(payload)]) + b"\x00\x04MQTT\x04" + bytes([flags]) + b"\x00\x00" + payload)
-    if (await reader.readexactly(4))[3] != 0:
-        raise RuntimeError("CONNECT refused")
-    return reader, writer
-
-
-async def read_packet(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    first = (await reader.readexactly(1))[0]
-    length, shift = 0, 0
-    while True:
-        byte = (await reader.readexactly(1))[0]
-        length += (byte & 0x7F) << shift
-        if not byte & 0x80:
-            break
-        shift += 7
-    return first, await reader.readexactly(length)
+def start_broker(mode: str, data: Path) -> BrokerProcess:
+    if mode == "amqtt":
+        return BrokerProcess("amqtt")
+    (data / mode).mkdir()
+    return BrokerProcess("gate", "on", mode, str(data / mode))
 
 
 async def subscribe(port: int, clientid: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -140,7 +85,7 @@ async def run(port: int, *, online: bool, messages: int, window: int, payload: b
 
     def publish(packet_id: int) -> bytes:
         body = b"\x00\x06bench/" + packet_id.to_bytes(2, "big") + payload
-        return bytes([0x32]) + _varint(len(body)) + body
+        return bytes([0x32]) + varint(len(body)) + body
 
     start = time.perf_counter()
     waits = [asyncio.ensure_future(acks())] + ([asyncio.ensure_future(deliveries())] if online else [])
@@ -163,15 +108,6 @@ async def run(port: int, *, online: bool, messages: int, window: int, payload: b
     return messages / elapsed
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        n, digit = n >> 7, n & 0x7F
-        out.append(digit | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
@@ -180,7 +116,7 @@ def main() -> None:
     parser.add_argument("--payload", type=int, default=64, help="bytes per message")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        brokers = {mode: Broker(mode, Path(scratch)) for mode in MODES}
+        brokers = {mode: start_broker(mode, Path(scratch)) for mode in MODES}
         rates: dict[tuple[str, str], list[float]] = {(m, c): [] for m in MODES for c in ("online", "offline")}
         cpu: dict[tuple[str, str], list[float]] = {(m, c): [] for m in MODES for c in ("online", "offline")}
         try:

@@ -5,6 +5,10 @@ every packet to its socket at once (a send() per PUBLISH: a third of the broker'
 QoS 0), and wakes its per-client message loop through `asyncio.wait` over four futures, plus
 a new task, for every message a client publishes. The behaviour is amqtt's; only the cost
 changes. tests/test_fastpath.py pins each.
+
+A connection's own costs too (bench/connect_rss.py, py-spy and tracemalloc): amqtt's Session
+builds a transitions.Machine (a third of the CPU of a CONNECT), and each connection holds four
+asyncio.Queues (3 kB each, their deques) and four waiter tasks for its whole life.
 """
 
 from __future__ import annotations
@@ -13,8 +17,14 @@ import asyncio
 from typing import Any
 
 from amqtt.adapters import StreamReaderAdapter, StreamWriterAdapter
-from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
-from amqtt.session import Session
+from amqtt.errors import MQTTError
+from amqtt.events import MQTTEvents
+from amqtt.mqtt.connack import BAD_USERNAME_PASSWORD, IDENTIFIER_REJECTED, UNACCEPTABLE_PROTOCOL_VERSION, ConnackPacket
+from amqtt.mqtt.connect import ConnectPacket
+from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler, Subscription, UnSubscription
+from amqtt.mqtt.protocol.handler import ProtocolHandler
+from amqtt.session import ApplicationMessage, Session
+from amqtt.utils import format_client_message
 from transitions import MachineError
 
 # bytes a connection may hold back before they are written within the same turn: past it,
@@ -54,6 +64,12 @@ class CoalescingWriter(StreamWriterAdapter):
         self._pending, self._size = [], 0
         if not self._writer.transport.is_closing():
             self._writer.write(data)
+
+    def has_room(self) -> bool:
+        """Whether a write now would not have to wait for the peer (amqtt's drain would return at once)."""
+        transport = self._writer.transport
+        return (not self.is_closed and not transport.is_closing()
+                and transport.get_write_buffer_size() + self._size < transport.get_write_buffer_limits()[1])
 
     async def drain(self) -> None:
         if self.is_closed:
@@ -105,6 +121,36 @@ class SessionState:
         return self.state == "disconnected"
 
 
+class LightSession(Session):
+    """amqtt's Session with a `SessionState` from the start, and its offline queue made on first use.
+
+    amqtt's `Session._init_states` builds a transitions.Machine (five transitions, two
+    callbacks): a third of the CPU of a CONNECT, and 15 kB. A connected client with a clean
+    session never queues offline, so its `retained_messages` queue (3 kB) waits until used.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._offline: asyncio.Queue[Any] | None = None  # the one Session.__init__ made goes
+
+    def _init_states(self) -> None:
+        self.transitions = SessionState(self)
+
+    @property  # type: ignore[override]
+    def retained_messages(self) -> asyncio.Queue[Any]:
+        if self._offline is None:
+            self._offline = asyncio.Queue()
+        return self._offline
+
+    @retained_messages.setter
+    def retained_messages(self, queue: asyncio.Queue[Any]) -> None:
+        self._offline = queue
+
+    @property
+    def retained_messages_count(self) -> int:
+        return 0 if self._offline is None else self._offline.qsize()
+
+
 def light_session(session: Session) -> Session:
     """Give `session` a `SessionState` in place of its transitions.Machine, in the same state."""
     if not isinstance(session.transitions, SessionState):
@@ -112,14 +158,160 @@ def light_session(session: Session) -> Session:
     return session
 
 
+class _NoQueue:
+    """Stands for BrokerProtocolHandler's two subscription queues, which stay empty here."""
+
+    __slots__ = ()
+
+    def empty(self) -> bool:
+        return True
+
+
+_NO_QUEUE: Any = _NoQueue()
+
+
+class _Ready:
+    """What amqtt's `_handle_*` steps read their item from (`.result()`), without a Future."""
+
+    __slots__ = ("_item",)
+
+    def __init__(self, item: Any) -> None:
+        self._item = item
+
+    def result(self) -> Any:
+        return self._item
+
+
+_PACKET_SENT = MQTTEvents.PACKET_SENT
+_fired: set[asyncio.Future[Any]] = set()  # PACKET_SENT events to amqtt's plugins, under way
+_DISCONNECTED = object()  # the inbox's last item: the handler's disconnect waiter is done
+
+
 class FastHandler(BrokerProtocolHandler):
-    """amqtt's protocol handler with light sessions (the outgoing QoS 1/2 flows are persistence.DurableHandler's)."""
+    """amqtt's protocol handler with light sessions, and SUBSCRIBE/UNSUBSCRIBE into the session's inbox.
+
+    (The outgoing QoS 1/2 flows are persistence.DurableHandler's.)
+    """
+
+    _sends = 0  # sends run as tasks (send_later) not yet done: a write now would pass them
+
+    def __init__(self, plugins_manager: Any, session: Session | None = None,
+                 loop: asyncio.AbstractEventLoop | None = None) -> None:
+        # BrokerProtocolHandler.__init__ without its two asyncio.Queues (3 kB each, for the
+        # connection's life): SUBSCRIBE and UNSUBSCRIBE go to the session's inbox instead, in
+        # the order read with the PUBLISHes (FastPaths._client_message_loop takes them)
+        ProtocolHandler.__init__(self, plugins_manager, session, loop)
+        self._disconnect_waiter: asyncio.Future[Any] | None = None
+        self._pending_subscriptions = self._pending_unsubscriptions = _NO_QUEUE
+
+    def send_later(self, send: Any) -> asyncio.Future[Any]:
+        """Run a send as a task, as amqtt runs each; `can_write_now` is False until it is done."""
+        task = asyncio.ensure_future(send)
+        self._sends += 1
+        task.add_done_callback(self._sent)
+        return task
+
+    def _sent(self, _: Any) -> None:
+        self._sends -= 1
+
+    def can_write_now(self) -> bool:
+        """Whether a packet written at once goes out in the order amqtt's task for it would:
+        nothing is being written (the write lock) or waits to be (send_later), and the peer reads."""
+        writer = self.writer
+        return (not self._sends and not self._write_lock.locked() and isinstance(writer, CoalescingWriter)
+                and writer.has_room())
+
+    def write_now(self, packet: Any, data: bytes | None = None) -> None:
+        """amqtt's _send_packet without its task, write lock and drain (see can_write_now): the
+        packet (`data`: its bytes, already encoded) written, the keepalive timer restarted,
+        PACKET_SENT fired (metrics count it; amqtt's plugins get it in a task, as from amqtt)."""
+        assert self.writer is not None
+        self.writer.write(packet.to_bytes() if data is None else data)
+        if self._keepalive_task:
+            self._keepalive_task.cancel()
+            if self.keepalive_timeout is not None:
+                self._keepalive_task = self._loop.call_later(self.keepalive_timeout, self.handle_write_timeout)
+        plugins = self.plugins_manager
+        fired = plugins.fire_event(_PACKET_SENT, packet=packet, session=self.session)
+        if _PACKET_SENT in getattr(plugins, "_event_plugin_callbacks", (_PACKET_SENT,)):
+            task = asyncio.ensure_future(fired)
+            _fired.add(task)
+            task.add_done_callback(_fired.discard)
+        else:
+            fired.close()  # PluginManager.fire_event returns at once without a listener
+
+    async def handle_subscribe(self, subscribe: Any) -> None:
+        if subscribe.variable_header is None or subscribe.payload is None:
+            raise MQTTError("SUBSCRIBE packet: variable header or payload not initialized.")
+        assert self.session is not None
+        self.session.delivered_message_queue.put_nowait(
+            Subscription(subscribe.variable_header.packet_id, subscribe.payload.topics))
+
+    async def handle_unsubscribe(self, unsubscribe: Any) -> None:
+        if unsubscribe.variable_header is None or unsubscribe.payload is None:
+            raise MQTTError("UNSUBSCRIBE packet: variable header or payload not initialized.")
+        assert self.session is not None
+        self.session.delivered_message_queue.put_nowait(
+            UnSubscription(unsubscribe.variable_header.packet_id, unsubscribe.payload.topics))
 
     @classmethod
     async def init_from_connect(cls, reader: Any, writer: Any, plugins_manager: Any,
                                 loop: asyncio.AbstractEventLoop | None = None) -> tuple[Any, Session]:
-        handler, session = await super().init_from_connect(reader, writer, plugins_manager, loop=loop)
-        return handler, light_session(session)
+        # amqtt's BrokerProtocolHandler.init_from_connect, the same checks and refusals, with a
+        # LightSession: amqtt's Session() builds a transitions.Machine, a third of a CONNECT's CPU
+        connect = await ConnectPacket.from_stream(reader)
+        await plugins_manager.fire_event(MQTTEvents.PACKET_RECEIVED, packet=connect)
+        header, payload = connect.variable_header, connect.payload
+        if header is None or payload is None:
+            raise MQTTError("CONNECT packet: variable header or payload not initialized.")
+        if payload.client_id is None:
+            raise MQTTError("[[MQTT-3.1.3-3]] : Client identifier must be present")
+        if header.will_flag and (payload.will_topic is None or payload.will_message is None):
+            raise MQTTError("Will flag set, but will topic/message not present in payload")
+        if header.reserved_flag:
+            raise MQTTError("[MQTT-3.1.2-3] CONNECT reserved flag must be set to 0")
+        if connect.proto_name != "MQTT":
+            raise MQTTError(f'[MQTT-3.1.2-1] Incorrect protocol name: "{connect.proto_name}"')
+        remote_address = remote_port = None
+        remote_info = writer.get_peer_info()
+        if remote_info is not None:
+            remote_address, remote_port = remote_info
+            peer = format_client_message(address=remote_address, port=remote_port)
+            connack = error = None
+            if connect.proto_level != 4:  # only MQTT 3.1.1
+                error = f"Invalid protocol from {peer}: {connect.proto_level}"
+                connack = ConnackPacket.build(0, UNACCEPTABLE_PROTOCOL_VERSION)
+            elif not connect.username_flag and connect.password_flag:
+                connack = ConnackPacket.build(0, BAD_USERNAME_PASSWORD)  # [MQTT-3.1.2-22]
+            elif connect.username_flag and connect.username is None:
+                error = f"Invalid username from {peer}"
+                connack = ConnackPacket.build(0, BAD_USERNAME_PASSWORD)
+            elif connect.password_flag and connect.password is None:
+                error = f"Invalid password from {peer}"
+                connack = ConnackPacket.build(0, BAD_USERNAME_PASSWORD)
+            elif connect.clean_session_flag is False and payload.client_id_is_random:
+                error = f"[MQTT-3.1.3-8] [MQTT-3.1.3-9] {peer}: No client Id provided (cleansession=0)"
+                connack = ConnackPacket.build(0, IDENTIFIER_REJECTED)
+            if connack is not None:
+                await plugins_manager.fire_event(MQTTEvents.PACKET_SENT, packet=connack)
+                await connack.to_stream(writer)
+                await writer.close()
+                raise MQTTError(error)
+        session = LightSession()
+        session.client_id = connect.client_id
+        session.clean_session = connect.clean_session_flag
+        session.will_flag = connect.will_flag
+        session.will_retain = connect.will_retain_flag
+        session.will_qos = connect.will_qos
+        session.will_topic = connect.will_topic
+        session.will_message = connect.will_message
+        session.username = connect.username
+        session.password = connect.password
+        session.remote_address = remote_address
+        session.remote_port = remote_port
+        session.ssl_object = writer.get_ssl_info()
+        session.keep_alive = max(connect.keep_alive, 0)
+        return cls(plugins_manager, loop=loop), session
 
 
 class FastPaths:
@@ -131,46 +323,42 @@ class FastPaths:
         await self._client_connected(listener_name, StreamReaderAdapter(reader), CoalescingWriter(writer))
 
     async def _client_message_loop(self, client_session: Session, handler: BrokerProtocolHandler) -> None:
-        # amqtt's loop, but once a message is delivered, the ones already queued behind it are
-        # handled in a row: amqtt pays an asyncio.wait over four futures and a new task for each.
-        queue = client_session.delivered_message_queue
-        loop = asyncio.get_running_loop()
-        disconnect_waiter = asyncio.ensure_future(handler.wait_disconnect())
-        subscribe_waiter = asyncio.ensure_future(handler.get_next_pending_subscription())
-        unsubscribe_waiter = asyncio.ensure_future(handler.get_next_pending_unsubscription())
-        wait_deliver = asyncio.ensure_future(handler.mqtt_deliver_next_message())
-        connected = True
-        while connected:
-            try:
-                done, _ = await asyncio.wait([disconnect_waiter, subscribe_waiter, unsubscribe_waiter, wait_deliver],
-                                             return_when=asyncio.FIRST_COMPLETED)
-                if disconnect_waiter in done:
-                    await self._handle_disconnect(client_session, handler, disconnect_waiter)
-                    connected = False
-                if subscribe_waiter in done:
-                    await self._handle_subscription(client_session, handler, subscribe_waiter)
-                    subscribe_waiter = asyncio.ensure_future(handler.get_next_pending_subscription())
-                if unsubscribe_waiter in done:
-                    await self._handle_unsubscription(client_session, handler, unsubscribe_waiter)
-                    unsubscribe_waiter = asyncio.ensure_future(handler.get_next_pending_unsubscription())
-                if wait_deliver in done:
-                    if not await self._handle_message_delivery(client_session, handler, wait_deliver):
-                        break
-                    # in a row while nothing else is ready, so that a SUBSCRIBE or the
-                    # disconnect keeps its place among the client's packets
-                    while connected and not queue.empty() and not (
-                            disconnect_waiter.done() or subscribe_waiter.done() or unsubscribe_waiter.done()):
-                        ready = loop.create_future()
-                        ready.set_result(queue.get_nowait())
-                        if not await self._handle_message_delivery(client_session, handler, ready):
-                            connected = False
-                    wait_deliver = asyncio.ensure_future(handler.mqtt_deliver_next_message())
-            except asyncio.CancelledError:
-                break
-        pending_waiters = [disconnect_waiter, subscribe_waiter, unsubscribe_waiter, wait_deliver]
-        for waiter in pending_waiters:
-            waiter.cancel()
-        await asyncio.gather(*pending_waiters, return_exceptions=True)
+        # amqtt's loop waits (asyncio.wait) on four tasks kept for the connection's life and
+        # made again per packet: its disconnect, SUBSCRIBE, UNSUBSCRIBE and PUBLISH queues.
+        # Here the reader puts all of them in the session's one inbox, in the order read, the
+        # disconnect last; each goes to amqtt's step for it (_handle_*), as amqtt's loop does.
+        inbox = client_session.delivered_message_queue
+        disconnected = handler._disconnect_waiter
+        if disconnected is None:  # already disconnected: amqtt's wait_disconnect() answers None
+            disconnected = asyncio.get_running_loop().create_future()
+            disconnected.set_result(None)
+
+        def on_disconnect(_: Any) -> None:
+            inbox.put_nowait(_DISCONNECTED)
+
+        disconnected.add_done_callback(on_disconnect)
+        try:
+            while True:
+                item = await inbox.get()
+                if item is _DISCONNECTED:
+                    await self._handle_disconnect(client_session, handler, disconnected)
+                    break
+                kind = type(item)
+                if kind is Subscription:
+                    await self._handle_subscription(client_session, handler, _Ready(item))
+                elif kind is UnSubscription:
+                    await self._handle_unsubscription(client_session, handler, _Ready(item))
+                elif not await self._handle_message_delivery(client_session, handler, _Ready(item)):
+                    break
+        except asyncio.CancelledError:
+            pass
+        finally:
+            disconnected.remove_done_callback(on_disconnect)
+            # what was for this connection only goes with it (amqtt drops its handler's queues);
+            # PUBLISHes stay in the session's queue, as in amqtt
+            kept = [item for item in _drain(inbox) if isinstance(item, ApplicationMessage)]
+            for item in kept:
+                inbox.put_nowait(item)
 
     async def _run_broadcast(self, running_tasks: Any) -> None:
         # amqtt's broadcast loop starts a task and an asyncio.wait for each message, so that
@@ -187,3 +375,10 @@ class FastPaths:
     _handle_subscription: Any
     _handle_unsubscription: Any
     _handle_message_delivery: Any
+
+
+def _drain(queue: asyncio.Queue[Any]) -> list[Any]:
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items

@@ -40,6 +40,7 @@ from mqttgate.broker.sessions_store import SessionMessage, SessionStore, StoredS
 log = logging.getLogger(__name__)
 
 Durability = Literal["sync", "async", "memory"]
+_QOS0_PACKET = "mqttgate.qos0"  # key of a broadcast's QoS 0 PUBLISH (packet, bytes), made for its first copy
 ASYNC_MAX_LAG = 1.0  # seconds: past it, `async` acknowledgements wait for the disk too
 
 def _persistent(session: Session) -> bool:
@@ -61,15 +62,25 @@ class DurableHandler(GateHandler):
 
     def mqtt_publish(self, topic: str, data: bytes | bytearray, qos: int | None, retain: bool,
                      ack_timeout: int | None = None, *, broadcast: dict[str, Any] | None = None,
-                     queued: SessionMessage | None = None) -> Any:
+                     queued: SessionMessage | None = None, now: bool = False) -> Any:
         """Send a PUBLISH; a plain function returning the awaitable of the send.
 
         The packet id is taken, the message put in flight and its row recorded right away,
         in the caller's turn, so that the routing loop's writes (and their group commit)
-        include it and messages keep their order.
+        include it and messages keep their order. With `now`, the PUBLISH is written at once
+        where that keeps its order (FastHandler.can_write_now), and None returned: amqtt runs a
+        task for each copy of a message, the routing loop's main cost in a fan-out.
         """
         session = self.session
         if not qos:
+            if now and broadcast is not None and not retain and self.can_write_now():
+                # every QoS 0 copy of a message is the same packet: encoded once
+                shared = broadcast.get(_QOS0_PACKET)
+                if shared is None:
+                    packet = PublishPacket.build(topic, bytes(data), None, False, 0, False)
+                    shared = broadcast[_QOS0_PACKET] = (packet, packet.to_bytes())
+                self.write_now(*shared)
+                return None
             return self._send_packet(PublishPacket.build(topic, bytes(data), None, False, 0, retain))
         message = queued if queued is not None else self.broker.new_message(topic, data, qos, retain, broadcast)
         info = session_info(session)
@@ -90,6 +101,9 @@ class DurableHandler(GateHandler):
             if qos == 2 and self.broker.durability == "sync":
                 # sent only once stored: a resend after a crash must find the same packet id
                 wait = store.pending()
+        if now and wait is None and self.can_write_now():
+            self.write_now(PublishPacket.build(message.topic, message.payload, packet_id, False, qos, message.retain))
+            return None
         return self._send_message(message, wait, dup=False)
 
     async def _send_message(self, message: SessionMessage, wait: asyncio.Future[None] | None, *, dup: bool) -> None:
@@ -323,12 +337,12 @@ class PersistenceRules:
         # amqtt sends the queue with the retain flag set; and messages routed to the session
         # meanwhile (`resuming`) are queued behind it, so that order is kept
         handler = self._get_handler(session)
-        queue = session.retained_messages
         sends = []
-        if handler is not None:
+        if handler is not None and session.retained_messages_count:  # (not made for a session that never queued)
+            queue = session.retained_messages
             while not queue.empty():
                 message = queue.get_nowait()
-                sends.append(asyncio.ensure_future(
+                sends.append(handler.send_later(
                     handler.mqtt_publish(message.topic, message.payload, message.qos, False, queued=message)))
         session_info(session).resuming = False
         if sends:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import math
 from typing import Any
@@ -48,6 +47,12 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_PAYLOAD = 1024 * 1024
 
 
+# the handler of each packet type a client sends, by name (a subclass may override it)
+_HANDLERS = {SUBSCRIBE: "handle_subscribe", UNSUBSCRIBE: "handle_unsubscribe", PUBACK: "handle_puback",
+             PUBREC: "handle_pubrec", PUBREL: "handle_pubrel", PUBCOMP: "handle_pubcomp", PINGREQ: "handle_pingreq",
+             PINGRESP: "handle_pingresp", PUBLISH: "handle_publish", DISCONNECT: "handle_disconnect"}
+
+
 class GateHandler(FastHandler):
     max_payload_size = DEFAULT_MAX_PAYLOAD
     max_packet_size = DEFAULT_MAX_PAYLOAD + PUBLISH_OVERHEAD
@@ -59,20 +64,22 @@ class GateHandler(FastHandler):
         # whole (refused from its fixed header when over max_packet_size), checks it, closes
         # on a violation before anything is answered, and only then lets amqtt decode it.
         assert self.session is not None and self._reader_ready is not None
-        handlers = {SUBSCRIBE: self.handle_subscribe, UNSUBSCRIBE: self.handle_unsubscribe,
-                    PUBACK: self.handle_puback, PUBREC: self.handle_pubrec, PUBREL: self.handle_pubrel,
-                    PUBCOMP: self.handle_pubcomp, PINGREQ: self.handle_pingreq, PINGRESP: self.handle_pingresp,
-                    PUBLISH: self.handle_publish, DISCONNECT: self.handle_disconnect}
-        running: collections.deque[asyncio.Task[None]] = collections.deque()
+        handlers = _HANDLERS
+        # the handlers' tasks under way, oldest first (a list: an idle connection's deque is 0.7 kB)
+        running: list[asyncio.Task[None]] = []
         keepalive = self.session.keep_alive if self.session.keep_alive > 0 else None
         while True:
             try:
                 self._reader_ready.set()
-                while running and running[0].done():
-                    running.popleft()
+                if running and running[0].done():
+                    running[:] = [task for task in running if not task.done()]
                 if self.reader is None:
                     break
-                frame = await asyncio.wait_for(read_frame(self._read, self.max_packet_size), keepalive)
+                if keepalive is None:
+                    frame = await read_frame(self._read, self.max_packet_size)
+                else:  # asyncio.wait_for would make a task for every packet read (Python 3.11)
+                    async with asyncio.timeout(keepalive):
+                        frame = await read_frame(self._read, self.max_packet_size)
                 if frame is None:
                     break
                 try:
@@ -88,7 +95,15 @@ class GateHandler(FastHandler):
                     raise Refused(f"packet of type {header.packet_type}, which a client does not send")
                 packet = await packet_class(header).from_stream(BufferReader(frame.body), fixed_header=header)
                 await self.plugins_manager.fire_event(MQTTEvents.PACKET_RECEIVED, packet=packet, session=self.session)
-                running.append(asyncio.create_task(handlers[header.packet_type](packet)))
+                handle = getattr(self, handlers[header.packet_type])(packet)
+                if not running and (header.packet_type == PUBACK
+                                    or (header.packet_type == PUBLISH and not frame.flags & 0x06)):
+                    # amqtt runs each packet's handler in a task of its own; these two (QoS 0
+                    # PUBLISH: queued for routing; PUBACK: in-flight entry dropped) finish
+                    # without waiting, so with no earlier one under way they run here, in order
+                    await _inline(handle)
+                else:
+                    running.append(asyncio.create_task(handle))
             except Refused as exc:
                 log.warning("%s (%s): %s; closing its connection", self.session.client_id,
                             self.session.remote_address, exc)
@@ -105,8 +120,8 @@ class GateHandler(FastHandler):
             except Exception as exc:  # amqtt's loop too ends the connection on anything else
                 log.warning("%s: unexpected error reading its packets: %r", self.session.client_id, exc)
                 break
-        while running:
-            running.popleft().cancel()
+        for task in running:
+            task.cancel()
         await self.handle_connection_closed()
         self._reader_stopped.set()
         await self.stop()
@@ -118,6 +133,13 @@ class GateHandler(FastHandler):
         # amqtt ignores a client that stays silent past its keepalive; MQTT 3.1.1
         # §3.1.2.10 says close it (which publishes its will).
         self._closing = asyncio.ensure_future(self.handle_connection_closed())
+
+
+async def _inline(handle: Any) -> None:
+    try:
+        await handle
+    except Exception:  # as from its task: the connection goes on
+        log.exception("handling a packet failed")
 
 
 class ProtocolRules:
@@ -150,9 +172,8 @@ class ProtocolRules:
         # before authentication. Here: CONNECT within connect_timeout, and the session is
         # resolved in _handle_client_session only once the client is authenticated.
         try:
-            handler, session = await asyncio.wait_for(
-                self._read_connect(reader, writer, f"{remote_address}:{remote_port}"), self.connect_timeout
-            )
+            async with asyncio.timeout(self.connect_timeout):  # not wait_for: no task per CONNECT
+                handler, session = await self._read_connect(reader, writer, f"{remote_address}:{remote_port}")
         except TimeoutError:
             await close_writer(writer)
             raise AMQTTError(f"no CONNECT from {remote_address}:{remote_port} within {self.connect_timeout}s") from None

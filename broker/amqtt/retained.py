@@ -97,5 +97,5 @@ class RetainedRules:
             if await self._topic_filtering(session, topic=message.topic, action=Action.RECEIVE):
                 qos = min(message.qos or 0, sub_qos)
                 self.trace("PUBLISH out", session, message.topic, message.data, qos)
-                self._tasks_queue.append(asyncio.ensure_future(
+                self._tasks_queue.append(handler.send_later(
                     handler.mqtt_publish(message.topic, message.data, qos, retain=True)))

@@ -135,8 +135,11 @@ class Routing:
                 handler = self._get_handler(target)
                 if handler is not None:
                     self.trace("PUBLISH out", target, topic, broadcast["data"], qos)
-                    running_tasks.append(asyncio.ensure_future(
-                        handler.mqtt_publish(topic, broadcast["data"], qos, retain=False, broadcast=broadcast)))
+                    # written at once where that keeps the order; else a task, as amqtt runs each
+                    send = handler.mqtt_publish(topic, broadcast["data"], qos, retain=False, broadcast=broadcast,
+                                                now=True)
+                    if send is not None:
+                        running_tasks.append(handler.send_later(send))
                     reached += 1
         self._routed(matched)
         return reached
@@ -153,6 +156,15 @@ class Routing:
                 await self.cluster.interest_added(subscription[0])
         self.trace("SUBSCRIBE", session, subscription[0], qos=granted)
         return granted
+
+    async def _del_all_subscriptions(self, session: Session) -> None:
+        # amqtt tries the session against every filter any client holds: O(filters) for each
+        # session that ends, O(clients x filters) at shutdown (10,000 clients: minutes, the
+        # bench/clients_list.py run that never ended). The session's own filters are in its Info.
+        subscriptions = self._subscriptions
+        for a_filter in list(session_info(session).subscriptions):
+            if self._del_subscription(a_filter, session) and a_filter in subscriptions and not subscriptions[a_filter]:
+                del subscriptions[a_filter]  # as amqtt's drops a filter left without subscriptions
 
     def _del_subscription(self, a_filter: str, session: Session) -> int:
         # Not traced here: the cleanup of a clean session comes this way too, and the trace

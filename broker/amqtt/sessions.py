@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amqtt.mqtt.protocol.broker_handler import BrokerProtocolHandler
-from amqtt.session import Session
+from amqtt.session import ApplicationMessage, Session
 
 from mqttgate.broker.metrics import Traffic
 
@@ -134,7 +134,7 @@ class SessionRules:
         queue = session.delivered_message_queue
         while not queue.empty():
             message = queue.get_nowait()
-            if message is not None:
+            if isinstance(message, ApplicationMessage):  # not a SUBSCRIBE the inbox holds (fastpath.py)
                 await self._route_received(session, message)
         await super()._handle_disconnect(session, handler, disconnect_waiter)
 
