@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import struct
 
 from mqttgate.broker.amqtt.fastpath import FLUSH_AT, CoalescingWriter
 from tests.conftest import wait_for
-from tests.rawmqtt import PUBACK, RawClient, publish
+from tests.rawmqtt import (
+    PINGRESP,
+    PUBACK,
+    PUBLISH,
+    SUBACK,
+    UNSUBACK,
+    RawClient,
+    packet,
+    parse_publish,
+    publish,
+    string,
+    subscribe,
+    unsubscribe,
+)
 
 
 def test_coalescing_writer_writes_a_turns_packets_at_once_in_order_and_before_closing():
@@ -127,126 +141,109 @@ def test_connected_clients_carry_the_light_session_state(gate):
     again.close()
 
 
-def _connect_packet(clientid: bytes, *, level: int = 4, flags: int = 0x02, name: bytes = b"MQTT",
-                    extra: bytes = b"") -> bytes:
-    body = _string(name) + bytes([level, flags]) + (60).to_bytes(2, "big") + _string(clientid) + extra
-    return bytes([0x10]) + _varint(len(body)) + body
-
-
-def _answer(port: int, packet: bytes) -> bytes:
-    """What the broker writes back to `packet` before it closes the connection."""
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.settimeout(10)
-    sock.sendall(packet)
-    received = b""
-    while data := sock.recv(4096):
-        received += data
-    sock.close()
-    return received
-
-
 def test_a_connect_is_refused_as_amqtt_refuses_it(gate):
     # FastHandler.init_from_connect replaces amqtt's (for a session without transitions.Machine):
     # its refusals are amqtt's, each return code [MQTT-3.2.2-4..6] and the connection closed
-    port = gate.mqtt_port
-    assert _answer(port, _connect_packet(b"old-level", level=3)) == b"\x20\x02\x00\x01"  # unacceptable protocol
-    assert _answer(port, _connect_packet(b"no-user", flags=0x42, extra=_string(b"pw"))) == b"\x20\x02\x00\x04"
-    assert _answer(port, _connect_packet(b"", flags=0x00)) == b"\x20\x02\x00\x02"  # no id, persistent
-    assert _answer(port, _connect_packet(b"bad-name", name=b"MQIsdp")) == b""  # closed, no CONNACK
-    sock, connack = raw_connect(port, "")  # no id, clean: one is made for it
-    assert connack == b"\x20\x02\x00\x00"
-    sock.close()
+    def answer(data: bytes) -> bytes:
+        return RawClient(gate.mqtt_port).write(data).until_closed(10)[0]
+
+    def connect_packet(clientid: bytes, *, level: int = 4, flags: int = 0x02, name: bytes = b"MQTT",
+                       extra: bytes = b"") -> bytes:
+        return packet(0x10, string(name) + bytes([level, flags]) + struct.pack(">H", 60) + string(clientid) + extra)
+
+    assert answer(connect_packet(b"old-level", level=3)) == b"\x20\x02\x00\x01"  # unacceptable protocol
+    assert answer(connect_packet(b"no-user", flags=0x42, extra=string(b"pw"))) == b"\x20\x02\x00\x04"
+    assert answer(connect_packet(b"", flags=0x00)) == b"\x20\x02\x00\x02"  # no id, persistent
+    assert answer(connect_packet(b"bad-name", name=b"MQIsdp")) == b""  # closed, no CONNACK
+    made = RawClient(gate.mqtt_port)
+    assert made.connect("") == (False, 0)  # no id, clean: one is made for it
+    made.close()
 
 
 def test_subscribe_and_unsubscribe_take_their_place_among_the_clients_publishes(gate):
     # FastPaths._client_message_loop: one inbox, in the order read
-    sock, _ = raw_connect(gate.mqtt_port, "inbox-one")
-    packets = Packets(sock)
-    sock.sendall(subscribe("inbox/a", 0) + publish("inbox/a", b"1"))
-    assert packets.next()[0] >> 4 == 9  # SUBACK, then its own message
-    assert _published(*packets.next())[2] == b"1"
-    unsubscribe = b"\xa2" + _varint(2 + 2 + len("inbox/a")) + b"\x00\x02" + _string(b"inbox/a")
-    sock.sendall(unsubscribe + publish("inbox/a", b"2") + subscribe("inbox/b", 0, packet_id=3)
+    client = RawClient(gate.mqtt_port)
+    client.connect("inbox-one")
+    client.write(subscribe(("inbox/a", 0)) + publish("inbox/a", b"1"))
+    assert client.read().type == SUBACK  # then its own message
+    assert client.read_publish().payload == b"1"
+    client.write(unsubscribe("inbox/a", packet_id=2) + publish("inbox/a", b"2") + subscribe(("inbox/b", 0), packet_id=3)
                  + publish("inbox/b", b"3"))
-    kinds = [packets.next() for _ in range(3)]
-    assert [first >> 4 for first, _ in kinds] == [11, 9, 3]  # UNSUBACK, SUBACK, then only the inbox/b one
-    assert _published(*kinds[2])[2] == b"3"
-    sock.close()
+    kinds = [client.read() for _ in range(3)]
+    assert [k.type for k in kinds] == [UNSUBACK, SUBACK, PUBLISH]  # then only the inbox/b one
+    assert parse_publish(kinds[2]).payload == b"3"
+    client.close()
 
 
 def test_a_resumed_session_connection_lives_on_with_its_queue_then_live_messages(gate):
     # the inbox drops what was for an ended connection (its disconnect) but keeps PUBLISHes
-    sub, _ = raw_connect(gate.mqtt_port, "inbox-resume", clean=False)
-    sub.sendall(subscribe("resume/t", 1))
-    assert Packets(sub).next()[0] >> 4 == 9
-    sub.sendall(b"\xe0\x00")
-    sub.close()
+    sub = RawClient(gate.mqtt_port)
+    sub.connect("inbox-resume", clean=False)
+    assert sub.subscribe("resume/t", 1) == 1
+    sub.disconnect()
     assert wait_for(lambda: gate.http.get("/clients/inbox-resume").json()["connected"] is False, 10)
-    publisher, _ = raw_connect(gate.mqtt_port, "inbox-pub")
-    publisher.sendall(publish("resume/t", b"queued", qos=1, packet_id=1))
-    assert Packets(publisher).next()[0] >> 4 == 4  # PUBACK
-    again, connack = raw_connect(gate.mqtt_port, "inbox-resume", clean=False)
-    assert connack[2] == 1
-    packets = Packets(again)
-    qos, packet_id, payload = _published(*packets.next())
-    assert (qos, payload) == (1, b"queued")
-    again.sendall(b"\x40\x02" + packet_id.to_bytes(2, "big"))
-    publisher.sendall(publish("resume/t", b"live", qos=0))
-    assert _published(*packets.next())[2] == b"live"
-    again.sendall(b"\xc0\x00")  # PINGREQ: still connected
-    assert packets.next()[0] >> 4 == 13
-    for sock in (again, publisher):
-        sock.close()
+    publisher = RawClient(gate.mqtt_port)
+    publisher.connect("inbox-pub")
+    publisher.publish("resume/t", b"queued", qos=1, packet_id=1)
+    assert publisher.read().type == PUBACK
+    again = RawClient(gate.mqtt_port)
+    assert again.connect("inbox-resume", clean=False) == (True, 0)
+    queued = again.read_publish()
+    assert (queued.qos, queued.payload) == (1, b"queued")
+    again.ack(PUBACK, queued.packet_id)
+    publisher.publish("resume/t", b"live", qos=0)
+    assert again.read_publish().payload == b"live"
+    again.write(b"\xc0\x00")  # PINGREQ: still connected
+    assert again.read().type == PINGRESP
+    for client in (again, publisher):
+        client.close()
 
 
 def test_copies_written_at_once_keep_the_publish_order_across_qos_and_are_counted(gate):
     # Routing._deliver writes a copy at once (DurableHandler.mqtt_publish(now=True)) only when
     # nothing is written or waits before it; QoS 0 copies share one encoded packet
-    publisher, _ = raw_connect(gate.mqtt_port, "order-pub")
-    publisher.sendall(bytes([0x33]) + publish("order/t", b"retained", qos=1, packet_id=1)[1:])  # QoS 1, retain
-    acks = Packets(publisher)
-    assert acks.next()[0] >> 4 == 4
+    publisher = RawClient(gate.mqtt_port)
+    publisher.connect("order-pub")
+    publisher.publish("order/t", b"retained", qos=1, packet_id=1, retain=True)
+    assert publisher.read().type == PUBACK
     subscribers = []
     for n, qos in enumerate((1, 0)):
-        sock, _ = raw_connect(gate.mqtt_port, f"order-sub-{n}")
-        sock.sendall(subscribe("order/t", qos))
-        packets = Packets(sock)
-        assert packets.next()[0] >> 4 == 9
-        first, body = packets.next()
-        assert first & 0x01 and _published(first, body)[2] == b"retained"  # the retained one first
+        sub = RawClient(gate.mqtt_port)
+        sub.connect(f"order-sub-{n}")
+        assert sub.subscribe("order/t", qos) == qos
+        retained = sub.read_publish()
+        assert retained.retain and retained.payload == b"retained"  # the retained one first
         if qos:
-            sock.sendall(b"\x40\x02" + _published(first, body)[1].to_bytes(2, "big"))
-        subscribers.append((sock, packets, qos))
+            sub.ack(PUBACK, retained.packet_id)
+        subscribers.append((sub, qos))
     count = 200
-    publisher.sendall(b"".join(publish("order/t", b"%d" % n, qos=n % 2, packet_id=n + 2) for n in range(count)))
-    for sock, packets, sub_qos in subscribers:
+    publisher.write(b"".join(publish("order/t", b"%d" % n, qos=n % 2, packet_id=n + 2) for n in range(count)))
+    for sub, sub_qos in subscribers:
         got = []
         for _ in range(count):
-            first, body = packets.next()
-            assert not first & 0x01  # not retained
-            qos, packet_id, payload = _published(first, body)
-            assert qos == min(sub_qos, int(payload) % 2)
-            if qos:
-                sock.sendall(b"\x40\x02" + packet_id.to_bytes(2, "big"))
-            got.append(payload)
+            message = sub.read_publish()
+            assert not message.retain
+            assert message.qos == min(sub_qos, int(message.payload) % 2)
+            if message.qos:
+                sub.ack(PUBACK, message.packet_id)
+            got.append(message.payload)
         assert got == [b"%d" % n for n in range(count)]
     for n in range(2):  # every copy went through PACKET_SENT: counted
         assert wait_for(lambda n=n: gate.http.get(f"/clients/order-sub-{n}").json()["send_msg"] == count + 1, 10)
-    for sock in [publisher, *(sock for sock, _, _ in subscribers)]:
-        sock.close()
+    for client in [publisher, *(sub for sub, _ in subscribers)]:
+        client.close()
 
 
 def test_a_clean_session_that_ends_leaves_no_subscription_and_no_empty_topic(gate):
     # Routing._del_all_subscriptions drops a session's own filters (amqtt tries every filter)
-    stays, _ = raw_connect(gate.mqtt_port, "subs-stays")
-    stays.sendall(subscribe("shared/t", 0))
-    assert Packets(stays).next()[0] >> 4 == 9
-    goes, _ = raw_connect(gate.mqtt_port, "subs-goes")
-    goes.sendall(subscribe("shared/t", 1) + subscribe("own/t", 0, packet_id=2))
-    packets = Packets(goes)
-    assert [packets.next()[0] >> 4 for _ in range(2)] == [9, 9]
-    goes.sendall(b"\xe0\x00")
-    goes.close()
+    stays = RawClient(gate.mqtt_port)
+    stays.connect("subs-stays")
+    stays.subscribe("shared/t", 0)
+    goes = RawClient(gate.mqtt_port)
+    goes.connect("subs-goes")
+    goes.write(subscribe(("shared/t", 1)) + subscribe(("own/t", 0), packet_id=2))
+    assert [goes.read().type for _ in range(2)] == [SUBACK, SUBACK]
+    goes.disconnect()
     assert wait_for(lambda: gate.http.get("/clients/subs-goes").status_code == 404, 10)
     listed = gate.http.get("/subscriptions").json()["data"]
     assert [(s["clientid"], s["topic"]) for s in listed] == [("subs-stays", "shared/t")]
