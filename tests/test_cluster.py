@@ -251,6 +251,9 @@ def test_routing_and_state_go_on_when_a_nats_server_dies(tmp_path):
         made += [subscriber, publisher]
         subscriber.subscribe("plant/#", 1)
         settled(publisher, subscriber, "plant/probe")
+        started[0].http.post("/publish", json={"topic": "state/before", "payload": "kept", "retain": True,
+                                               "qos": 1}).raise_for_status()
+        assert wait_for(lambda: started[1].http.get("/mqtt/retainer/message/state%2Fbefore").status_code == 200, 10)
         nats.servers[0].kill()  # the first node's server
         later = MqttClient(started[0].mqtt_port, "later").connect()
         made.append(later)
@@ -262,6 +265,12 @@ def test_routing_and_state_go_on_when_a_nats_server_dies(tmp_path):
             return wait_for(lambda: subscriber.messages and later.messages, 0.5)
         assert wait_for(delivered, 20, 0), "routing did not resume on the other NATS servers"
         assert wait_for(lambda: sorted(n["node"] for n in started[1].http.get("/nodes").json()) == ["n0", "n1"], 10)
+        # the shared state outlives the server (three replicas), and a change still reaches every node
+        for node in started:
+            assert node.http.get("/mqtt/retainer/message/state%2Fbefore").status_code == 200
+        started[0].http.post("/banned", json={"as": "clientid", "who": "after-death"}).raise_for_status()
+        assert wait_for(lambda: "after-death" in [b["who"] for b in started[1].http.get("/banned").json()["data"]],
+                        20)
     finally:
         for c in made:
             c.close()
