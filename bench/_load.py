@@ -23,9 +23,10 @@ def free_port() -> int:
 
 
 class Mqttgate:
-    """`mqttgate serve` in a subprocess on free loopback ports."""
+    """`mqttgate serve` in a subprocess on free loopback ports; its first API key, or `auth_header`
+    (a node joining a cluster uses the cluster's keys and makes none of its own)."""
 
-    def __init__(self, **env: str) -> None:
+    def __init__(self, auth_header: str | None = None, **env: str) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="mqttgate-bench-"))
         self.mqtt_port, self.http_port = free_port(), free_port()
         self.proc = subprocess.Popen(
@@ -40,8 +41,10 @@ class Mqttgate:
             self.proc.kill()
             self.proc.wait(10)
             raise
-        key = (self.dir / "data" / "initial_api_key").read_text().strip()
-        self.auth_header = "Basic " + base64.b64encode(key.encode()).decode()
+        if auth_header is None:
+            key = (self.dir / "data" / "initial_api_key").read_text().strip()
+            auth_header = "Basic " + base64.b64encode(key.encode()).decode()
+        self.auth_header = auth_header
 
     def stop(self) -> None:
         self.proc.terminate()

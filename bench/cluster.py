@@ -124,7 +124,7 @@ def main() -> None:
     try:
         single = Mqttgate()
         for i in range(2):
-            pair.append(Mqttgate(**cluster_env(nats, f"bench{i}")))
+            pair.append(Mqttgate(pair[0].auth_header if pair else None, **cluster_env(nats, f"bench{i}")))
         one, two = [], []
         for _ in range(args.rounds):
             one.append(throughput([single], args.streams, args.messages, payload, spread=False))

@@ -59,7 +59,8 @@ def main() -> None:
     nodes: list[Mqttgate] = []
     try:
         for i in (1, 2):
-            nodes.append(Mqttgate(MQTTGATE_CLUSTER__SERVERS__0=nats.url, MQTTGATE_CLUSTER__NODE=f"bench{i}"))
+            nodes.append(Mqttgate(nodes[0].auth_header if nodes else None, MQTTGATE_CLUSTER__SERVERS__0=nats.url,
+                                  MQTTGATE_CLUSTER__NODE=f"bench{i}"))
         time.sleep(2)  # each knows the other
         first = RawClient(nodes[0].mqtt_port)
         first.connect("bench-mover", clean=False)
