@@ -29,7 +29,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from nats.js.errors import KeyDeletedError, KeyNotFoundError
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.errors import KeyDeletedError, KeyNotFoundError, NoStreamResponseError, ServiceUnavailableError
 
 from mqttgate.broker.adapter import RetainedMessage
 from mqttgate.broker.banned import Ban, Bans
@@ -39,6 +41,9 @@ from mqttgate.broker.retained import RetainedStore
 from mqttgate.broker.traces import Tracer
 
 log = logging.getLogger(__name__)
+
+FAILOVER = 10.0  # seconds a write waits for a bucket's stream to have a leader again (a NATS server lost)
+_LEADERLESS = (NoStreamResponseError, ServiceUnavailableError, NoRespondersError, NatsTimeout)
 
 
 def _key(text: str) -> str:
@@ -148,11 +153,7 @@ class Replica:
         while True:
             op, key, value, done = await self._writes.get()
             try:
-                if op == "put":
-                    revision = await self._kv.put(key, value)
-                else:  # KeyValue.delete does not tell the revision: the KV protocol's delete marker does
-                    revision = (await self.node.js.publish(f"$KV.{self.bucket_name}.{key}", b"",
-                                                           headers={"KV-Operation": "DEL"})).seq
+                revision = await self._store(op, key, value)
             except Exception as exc:
                 log.warning("cluster: %s %s in bucket %s failed: %s", op, key, self.bucket_name, exc)
                 if self._written(key, None):
@@ -162,12 +163,27 @@ class Replica:
             self._written(key, revision)
             done.set_result(None)
 
+    async def _store(self, op: str, key: str, value: bytes) -> int:
+        """Write to the bucket; its revision. A stream whose leader was on a NATS server that is
+        gone answers nothing until JetStream elects another (seconds): the write waits for it."""
+        deadline = asyncio.get_running_loop().time() + FAILOVER
+        while True:
+            try:
+                if op == "put":
+                    return await self._kv.put(key, value)
+                # KeyValue.delete does not tell the revision: the KV protocol's delete marker does
+                return (await self.node.js.publish(f"$KV.{self.bucket_name}.{key}", b"",
+                                                   headers={"KV-Operation": "DEL"})).seq
+            except _LEADERLESS:
+                if asyncio.get_running_loop().time() >= deadline:
+                    raise
+                await asyncio.sleep(0.25)
+
     def _written(self, key: str, revision: int | None) -> bool:
         """One of this node's writes of `key` is in the bucket at `revision` (None: it failed).
 
         Returns whether this node is to go back to what the bucket holds (its last write failed).
         """
-        """One of this node's writes of `key` is in the bucket at `revision` (None: it failed)."""
         if revision is not None:
             self._acked[key] = max(self._acked.get(key, 0), revision)
         pending = self._inflight.pop(key, 1) - 1
