@@ -179,6 +179,7 @@ def _bootstrap_keys(config: Config, api_keys: ApiKeys, slots: int, *, cluster: b
         print(f"mqttgate: created the first API key (administrator); it is shown only now and kept in "
               f"{kept} (mode 0600):\n  key: {first[0]}\n  secret: {first[1]}", flush=True)
 
+
 def node_name() -> str:
     """This node's name, EMQX style."""
     return f"mqttgate@{socket.gethostname()}"
