@@ -272,7 +272,8 @@ class BrokerAdapter(Protocol):
     def list_client_rows(self, where: ClientFilter, *, page: int, limit: int) -> Page[dict[str, Any]]:
         """The page `list_clients` gives, each client as a dict of `Client`'s fields in their order.
 
-        What the API lists with: a dict per session costs a fifth of a frozen dataclass.
+        What the API lists with: a dict per session costs a fifth of a frozen dataclass. Each
+        row is a new dict, the caller's to change.
         """
 
     def get_client(self, clientid: str) -> Client:

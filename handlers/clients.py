@@ -7,14 +7,24 @@ from typing import Any
 from connexion import NoContent
 
 from mqttgate.broker.adapter import Client, ClientFilter, Subscription
-from mqttgate.handlers._shape import broker, page_body, parse_time, plain, resolved
+from mqttgate.handlers._shape import broker, page_body, parse_time, resolved
 from mqttgate.handlers._shape import node as this_node
+from mqttgate.handlers._time import rfc3339
 
 
 def _client(client: Client | dict[str, Any], node: str, fields: set[str] | None = None) -> dict[str, Any]:
-    body = plain(client)
-    body["node"] = body.get("node") or node
+    # a row is the adapter's fresh dict, shaped in place: a page of clients is a hundred of them
+    body = client if type(client) is dict else dict(vars(client))
+    for key in _TIMES:
+        if (moment := body[key]) is None:
+            del body[key]
+        else:
+            body[key] = rfc3339(moment)
+    body["node"] = body["node"] or node
     return body if fields is None else {k: v for k, v in body.items() if k in fields}
+
+
+_TIMES = ("created_at", "connected_at", "disconnected_at")  # Client's times; unknown ones are left out
 
 
 def subscription(item: Subscription, node: str) -> dict[str, Any]:

@@ -8,13 +8,14 @@ from typing import Any
 from connexion import NoContent
 
 from mqttgate.broker.adapter import RetainedMessage
-from mqttgate.handlers._shape import broker, page_body, plain
+from mqttgate.handlers._shape import broker, page_body
+from mqttgate.handlers._time import rfc3339
 
 
 def _summary(message: RetainedMessage) -> dict[str, Any]:
-    body = plain(message)
-    del body["payload"]
-    return body
+    return {"topic": message.topic, "qos": message.qos, "msgid": message.msgid,
+            "publish_at": rfc3339(message.publish_at), "from_clientid": message.from_clientid,
+            "from_username": message.from_username}
 
 
 async def list_retained(*, page: int = 1, limit: int = 100, topic: str | None = None):

@@ -9,14 +9,18 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from connexion import AsyncApp
 from connexion.jsonifier import JSONEncoder
+from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route, Router
 from starlette.testclient import TestClient
 
 from mqttgate.app import create_app
 from mqttgate.config import load_config
-from mqttgate.fast_api import FastJsonifier, IndexedRouter
+from mqttgate.fast_api import FastJsonifier, IndexedRouter, UiOnlyMiddleware
 from mqttgate.handlers._time import rfc3339
 from tests.fakes import FakeApiKeys, FakeBroker, WithState, make_client
 
@@ -101,6 +105,36 @@ def test_indexed_router_routes_as_starlettes_router(method):
             return [(r.status_code, r.text) for r in (client.request(method, p, follow_redirects=False) for p in PATHS)]
 
     assert answers(build(IndexedRouter)) == answers(build(Router))
+
+
+UI_SPEC = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "servers": [{"url": "/api/v5"}],
+           "paths": {"/status": {"get": {"operationId": "tests.test_fast_api.status",
+                                         "responses": {"200": {"description": "ok"}}}}}}
+
+
+async def status():
+    return {"status": "ok"}
+
+
+UI_PATHS = ["/api/v5/api-docs", "/api/v5/api-docs/", "/api/v5/api-docs/index.html", "/api/v5/api-docs/swagger-ui.css",
+            "/api/v5/api-docs/nothing.js", "/api/v5/openapi.json", "/api/v5/openapi.json/", "/api/v5/openapi.yaml",
+            "/api/v5/status", "/api/v5/status/", "/api/v5/api-docsx", "/api/v5", "/elsewhere"]
+
+
+def test_ui_only_middleware_answers_every_path_as_connexions():
+    def answers(ui_middleware):
+        defaults = ConnexionMiddleware.default_middlewares
+        middlewares = [ui_middleware if m is SwaggerUIMiddleware else m for m in defaults]
+        app = AsyncApp(__name__, middlewares=middlewares,
+                       swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/api-docs"))
+        app.add_api(copy.deepcopy(UI_SPEC))
+        with TestClient(app) as client:
+            return [(path, r.status_code, r.headers.get("location"), r.content)
+                    for path in UI_PATHS for r in [client.get(path, follow_redirects=False)]]
+
+    ours = answers(UiOnlyMiddleware)
+    assert ours == answers(SwaggerUIMiddleware)
+    assert [status for _, status, _, _ in ours[:4]] == [307, 200, 200, 200]  # the UI is there to compare
 
 
 def test_fast_jsonifier_gives_the_stdlib_json_values():

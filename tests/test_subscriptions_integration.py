@@ -189,3 +189,27 @@ def test_outside_client_subscribed_on_behalf_receives(gate):
     subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(gate.mqtt_port), "-t", "ops/alert",
                     "-m", "disk full", "-q", "1"], check=True, timeout=10)
     assert sub.communicate(timeout=10)[0].strip() == "ops/alert disk full"
+
+
+def test_the_count_of_all_subscriptions_stays_the_number_listed(gate, mqtt_client):
+    # the count is the broker's, kept as subscriptions come and go (not summed per request)
+    def count_and_listed():
+        body = gate.http.get("/subscriptions", params={"limit": 1000}).json()
+        return body["meta"]["count"], len(body["data"])
+
+    a = mqtt_client("count-a")
+    a.subscribe("c/1", 0)
+    a.subscribe("c/1", 2)  # again, another QoS: replaces it
+    a.subscribe("c/2", 1)
+    mqtt_client("count-b").subscribe("c/1", 1)
+    persistent = mqtt_client("count-p", clean_session=False)
+    persistent.subscribe("c/3", 1)
+    assert gate.http.post("/clients/count-b/subscribe", json={"topic": "c/4"}).status_code == 200
+    assert count_and_listed() == (5, 5)
+    a.client.unsubscribe("c/2")
+    assert wait_for(lambda: count_and_listed() == (4, 4))
+    persistent.close()  # its session stays, with its subscription
+    assert gate.http.delete("/clients/count-b").status_code == 204  # kicked: its session goes
+    assert wait_for(lambda: count_and_listed() == (2, 2)), count_and_listed()
+    mqtt_client("count-a")  # a clean session taking over the id: the old one's subscriptions go
+    assert wait_for(lambda: count_and_listed() == (1, 1)), count_and_listed()

@@ -316,7 +316,7 @@ class AmqttBrokerAdapter:
             by_filter = subscriptions
         found = (
             Subscription(session.client_id, topic_filter, qos)
-            for topic_filter, held in list(by_filter.items())
+            for topic_filter, held in by_filter.items()  # read through before anything can change it
             if where.topic is None or topic_filter == where.topic
             if where.match_topic is None or topics.matches(where.match_topic, topic_filter)
             for session, qos in held
@@ -324,7 +324,9 @@ class AmqttBrokerAdapter:
         )
         start = (page - 1) * limit
         items = list(islice(found, start, start + limit + 1))
-        count = sum(map(len, subscriptions.values())) if where == SubscriptionFilter() else None
+        # the broker's count kept as subscriptions come and go: summing the filters' lists cost a
+        # page of 10,000 more than the page itself
+        count = self._running.metrics.subscriptions if where == _EVERY_SUBSCRIPTION else None
         return Page(items=items[:limit], hasnext=len(items) > limit, count=count)
 
     def list_routes(self, *, matching: str | None = None, node: str | None = None, page: int,
@@ -504,6 +506,9 @@ def _within(moment: datetime | None, low: datetime | None, high: datetime | None
 
 def _route(topic_filter: str, held: list[tuple[Session, int]]) -> Route:
     return Route(topic=topic_filter, subscribers=[Subscription(s.client_id, topic_filter, q) for s, q in held])
+
+
+_EVERY_SUBSCRIPTION = SubscriptionFilter()
 
 
 def _client_row(session: Session, *, expiry: int, mqueue_max: int) -> dict[str, Any]:
