@@ -22,6 +22,7 @@ from mqttgate.broker.amqtt.listeners import ListenerRules
 from mqttgate.broker.amqtt.persistence import Durability, DurableHandler, PersistenceRules
 from mqttgate.broker.amqtt.protocol import ProtocolRules
 from mqttgate.broker.amqtt.retained import RetainedRules
+from mqttgate.broker.amqtt.route_table import RouteTable
 from mqttgate.broker.amqtt.routing import Routing
 from mqttgate.broker.amqtt.sessions import SessionRules
 from mqttgate.broker.amqtt.tls import TlsRules
@@ -56,6 +57,7 @@ class GateBroker(HandoffRules, PersistenceRules, ProtocolRules, FastPaths, Sessi
         self.access = access
         self.transports: set[asyncio.BaseTransport] = set()
         self.metrics = Metrics()  # CountingBroker bumps them
+        self._subscriptions = RouteTable()  # amqtt's dict, its filters indexed (route_table.py)
 
     def trace(self, event: str, session: Session, topic: str | None = None, payload: Any = None,
               qos: int | None = None) -> None:

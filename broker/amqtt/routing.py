@@ -12,7 +12,6 @@ from amqtt.contexts import Action
 from amqtt.mqtt.disconnect import DisconnectPacket
 from amqtt.session import Session
 
-from mqttgate.broker import topics
 from mqttgate.broker.amqtt.sessions import new_msgid, session_info
 from mqttgate.broker.cluster.link import ClusterLink
 
@@ -116,8 +115,8 @@ class Routing:
         """Hand one message to every subscription it matches; how many it reached."""
         topic, publish_qos = broadcast["topic"], broadcast.get("qos")
         matched = reached = 0
-        for a_filter, subscriptions in list(self._subscriptions.items()):
-            if not subscriptions or not topics.matches(topic, a_filter):
+        for _, subscriptions in self._subscriptions.matching(topic):
+            if not subscriptions:
                 continue
             matched += len(subscriptions)
             for target, sub_qos in list(subscriptions):
