@@ -22,6 +22,7 @@ from starlette.types import Scope
 from mqttgate.broker import topics
 from mqttgate.broker.errors import InvalidTopic
 from mqttgate.errors import one_line
+from mqttgate.schema_check import Check, compile_check
 
 
 class NamedParameterValidator(ParameterValidator):
@@ -45,8 +46,8 @@ class NamedParameterValidator(ParameterValidator):
         return error
 
 
-# id of a parameter definition -> (the definition, kept so that its id stays its own; its validator)
-_PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+# id of a parameter definition -> (the definition, kept so that its id stays its own; its validator, its check)
+_PARAMETER_VALIDATORS: dict[int, tuple[dict[str, Any], Draft4Validator, Check | None]] = {}
 
 
 def _validate_parameter(parameter_type: str, value: Any, param: dict[str, Any]) -> str | None:
@@ -56,8 +57,11 @@ def _validate_parameter(parameter_type: str, value: Any, param: dict[str, Any]) 
     if value is not None:
         entry = _PARAMETER_VALIDATORS.get(id(param))
         if entry is None or entry[0] is not param:
-            validator = Draft4Validator(param.get("schema", param), format_checker=Draft4Validator.FORMAT_CHECKER)
-            entry = _PARAMETER_VALIDATORS[id(param)] = (param, validator)
+            schema = param.get("schema", param)
+            validator = Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+            entry = _PARAMETER_VALIDATORS[id(param)] = (param, validator, compile_check(schema))
+        if entry[2] is not None and entry[2](value):
+            return None
         try:
             entry[1].validate(value)
         except ValidationError as exception:
@@ -107,9 +111,15 @@ class JsonBodyValidator(JSONRequestBodyValidator):
         # connexion builds it again on every use; FastValidationOperation keeps this validator
         return super()._validator
 
+    @functools.cached_property
+    def _check(self) -> Check | None:
+        return compile_check(self._schema)
+
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if not self._nullable and body is None:
             raise BadRequestProblem(detail="Request body must not be empty")
+        if body is not None and self._check is not None and self._check(body):
+            return None  # valid: what jsonschema would find too, without its walk
         try:
             return self._validator.validate(body)
         except ValidationError as exc:
