@@ -18,8 +18,13 @@ from datetime import UTC, datetime
 from mqttgate import __version__, logs
 from mqttgate.config import CONFIG_ENV, Config, ConfigError, load_config
 
+# the commands that work without a running node; the others talk to one (cli_remote), and
+# building their parsers imports the generated client's 81 models (a third of a second)
+LOCAL_COMMANDS = ("serve", "backup", "api-key", "check-config")
+
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="mqttgate", description="An MQTT broker with a management REST API.")
     parser.add_argument("--version", action="version", version=f"mqttgate {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -46,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
         sub.add_argument("--config", metavar="FILE", help=f"YAML configuration file (default: ${CONFIG_ENV})")
         sub.add_argument("--data-dir", metavar="DIR", help="data_dir")
     _add_api_key_commands(commands)
-    _add_operator_commands(commands)
+    words = [arg for arg in argv if not arg.startswith("-")]
+    _add_operator_commands(commands, remote=not words or words[0] not in LOCAL_COMMANDS)  # the help lists them all
     args = parser.parse_args(argv)
     try:
         config = _config_from(args)
@@ -239,9 +245,7 @@ def mask_secrets(value: object, key: str = "") -> object:
     return value
 
 
-def _add_operator_commands(commands: argparse._SubParsersAction) -> None:
-    from mqttgate import cli_remote
-
+def _add_operator_commands(commands: argparse._SubParsersAction, *, remote: bool) -> None:
     check = commands.add_parser(
         "check-config", help="validate the configuration and print it, secrets masked",
         description="Validate the configuration (file and environment, as serve reads them) and that its "
@@ -250,7 +254,10 @@ def _add_operator_commands(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--config", metavar="FILE", help=f"YAML configuration file (default: ${CONFIG_ENV})")
     check.add_argument("--data-dir", metavar="DIR", help="data_dir")
     check.add_argument("--json", action="store_true", help="print JSON rather than YAML")
-    cli_remote.add_commands(commands)
+    if remote:
+        from mqttgate import cli_remote
+
+        cli_remote.add_commands(commands)
 
 
 def _add_api_key_commands(commands: argparse._SubParsersAction) -> None:

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import httpx
@@ -133,6 +134,20 @@ def test_version_and_help():
                               check=True).stdout
     for option in ("--config", "--data-dir", "--log-level", "MQTTGATE_"):
         assert option in helptext
+
+
+def test_serve_and_the_offline_commands_start_without_the_remote_commands_client(tmp_path):
+    # building the remote commands' parsers imports the generated client (81 models): not for these
+    code = ("import sys\nfrom mqttgate import cli\ntry:\n    cli.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print('client loaded:', any(name.startswith('mqttgate.client') for name in sys.modules))")
+    for command in (["check-config", "--data-dir", str(tmp_path)], ["serve", "--help"], ["backup", "list", "--help"]):
+        run = subprocess.run([sys.executable, "-c", code, *command], capture_output=True, text=True, check=True)
+        assert run.stdout.splitlines()[-1] == "client loaded: False", command
+    helptext = subprocess.run([BIN / "mqttgate", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "clients" in helptext and "audit" in helptext  # the help lists every command
+    listing = subprocess.run([BIN / "mqttgate", "clients", "list", "--help"], capture_output=True, text=True,
+                             check=True)
+    assert "--like-clientid" in listing.stdout
 
 
 def test_closing_gunicorn_stops_its_worker_too(started):
