@@ -4,7 +4,8 @@ For each size (1,000 and 10,000 connected MQTT clients by default), with one sub
 client and as many retained messages: requests/s, p50 and p99 of `GET /clients?limit=100`,
 `GET /subscriptions?limit=100` and `GET /mqtt/retainer/messages?limit=100` from mqttgate, and
 of a bare Starlette route under uvicorn serving the very bytes mqttgate answered, so that the
-ratio is what mqttgate's routing, auth, validation, handler and adapter add. Both run in their
+ratio is what mqttgate's routing, auth, validation, handler and adapter add; and the floor under
+them all, an operation that does nothing served as mqttgate serves its API. Both run in their
 own process; the load comes from this one over keep-alive connections. Rounds alternate
 between the two and medians are reported; last, how a page's cost at the largest size
 compares with the smallest (1.00: flat).
@@ -20,7 +21,7 @@ import statistics
 import threading
 
 import httpx
-from _load import Mqttgate, StaticJson, load
+from _load import EmptyOperation, Mqttgate, StaticJson, load
 
 PAGES = {"clients": "/api/v5/clients", "subscriptions": "/api/v5/subscriptions",
          "retained": "/api/v5/mqtt/retainer/messages"}
@@ -94,6 +95,7 @@ def main() -> None:
                 finally:
                     baseline.stop()
                 results[size, name] = (_median(ours), _median(theirs), len(body))
+        floor, floor_bare = _floor(args)
     finally:
         gate.stop()
     print(f"GET ...?limit=100, {args.concurrency} keep-alive connections, median of {args.rounds} x {args.seconds:g}s; "
@@ -102,6 +104,9 @@ def main() -> None:
         print(f"{size:>6} clients, {name:<13} ({length} bytes): ratio {ours['rps'] / theirs['rps']:.2f}  "
               f"(mqttgate {ours['rps']:.0f} req/s, p50 {ours['p50']:.1f} ms, p99 {ours['p99']:.1f} ms; "
               f"bare route {theirs['rps']:.0f} req/s, p50 {theirs['p50']:.1f} ms, p99 {theirs['p99']:.1f} ms)")
+    print(f"the floor: an operation that does nothing, served as mqttgate serves its API (connexion and its fast "
+          f"paths, no auth): ratio {floor['rps'] / floor_bare['rps']:.2f}  ({floor['rps']:.0f} req/s, "
+          f"{1000 / floor['rps']:.2f} ms a request; bare route {floor_bare['rps']:.0f} req/s)")
     small, large = min(args.sizes), max(args.sizes)
     if small != large:
         for name in PAGES:
@@ -109,6 +114,20 @@ def main() -> None:
             cost = {size: results[size, name][1]["rps"] / results[size, name][0]["rps"] for size in (small, large)}
             print(f"page cost at {large} / at {small} clients, {name}: {cost[large] / cost[small]:.2f} "
                   f"(each relative to its bare route)")
+
+
+def _floor(args: argparse.Namespace) -> tuple[dict[str, float], dict[str, float]]:
+    """What connexion alone costs a request: an empty operation, and a bare route serving its `{}`."""
+    empty, bare = EmptyOperation(), StaticJson(EmptyOperation.path, b"{}")
+    try:
+        ours, theirs = [], []
+        for _ in range(args.rounds):
+            ours.append(load(empty.http_port, EmptyOperation.path + QUERY, {}, args.seconds, args.concurrency))
+            theirs.append(load(bare.http_port, EmptyOperation.path + QUERY, {}, args.seconds, args.concurrency))
+        return _median(ours), _median(theirs)
+    finally:
+        empty.stop()
+        bare.stop()
 
 
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:
