@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mqttgate import __version__
 from mqttgate.broker.access import Access
@@ -78,11 +78,11 @@ class Runtime:
             tracer = Tracer(store, data / "trace", max_traces=config.trace.max_traces,
                             max_log_size=config.trace.max_log_size)
             cluster = _cluster_node(config, node) if config.cluster.enabled else None
-            shared = _shared(cluster, retained, access, api_keys, tracer) if cluster is not None else []
-            if shared:
-                shared[2].after_join = lambda: _bootstrap_keys(config, api_keys, slots, cluster=True)
+            shared = _shared(cluster, retained, access, api_keys, tracer) if cluster is not None else None
+            if shared is not None:
+                shared.api_keys.after_join = lambda: _bootstrap_keys(config, api_keys, slots, cluster=True)
             broker = AmqttBrokerAdapter(
-                config.mqtt.listeners, retained=shared[0] if shared else retained,
+                config.mqtt.listeners, retained=shared.retained if shared is not None else retained,
                 allow_anonymous=config.mqtt.allow_anonymous,
                 connect_timeout=config.mqtt.connect_timeout,
                 session_expiry_interval=config.mqtt.session_expiry_interval,
@@ -98,7 +98,7 @@ class Runtime:
             backups = Backups(store, data / "backups", node=node, version=__version__,
                               config=dataclasses.asdict(config),
                               on_restore=[tracer.reload, api_keys.reload, access.reload, broker.reload_retained,
-                                         broker.reload_sessions, *(r.push for r in shared)])
+                                         broker.reload_sessions, *(r.push for r in shared or ())])
             await broker.start()
             ops = _operations(config, store, broker, node, backups, tracer)
         except BaseException:
@@ -146,15 +146,25 @@ def _cluster_node(config: Config, node: str) -> Any:
                        heartbeat_interval=cluster.heartbeat_interval)
 
 
-def _shared(cluster: Any, retained: RetainedStore, access: Access, api_keys: ApiKeys, tracer: Tracer) -> list[Any]:
-    """The replicas of the shared state: SharedRetained first (the broker's store), the API keys third."""
+class Replicas(NamedTuple):
+    """A cluster node's replicas of the shared state, one per bucket."""
+
+    retained: Any  # SharedRetained: the broker's store of retained messages
+    bans: Any
+    api_keys: Any  # its `after_join` makes the first key, once the cluster's keys are here
+    users: Any
+    acl: Any
+    traces: Any
+
+
+def _shared(cluster: Any, retained: RetainedStore, access: Access, api_keys: ApiKeys, tracer: Tracer) -> Replicas:
     from mqttgate.broker.cluster.shared import SharedBans, SharedRegistry, SharedRetained, SharedTraces
 
-    return [SharedRetained(retained, cluster), SharedBans(access.bans, cluster),
-            SharedRegistry(api_keys, cluster, "mqttgate_api_keys"),
-            SharedRegistry(access.users, cluster, "mqttgate_users"),
-            SharedRegistry(access.acl, cluster, "mqttgate_acl"),
-            SharedTraces(tracer, cluster)]
+    return Replicas(SharedRetained(retained, cluster), SharedBans(access.bans, cluster),
+                    SharedRegistry(api_keys, cluster, "mqttgate_api_keys"),
+                    SharedRegistry(access.users, cluster, "mqttgate_users"),
+                    SharedRegistry(access.acl, cluster, "mqttgate_acl"),
+                    SharedTraces(tracer, cluster))
 
 
 def _bootstrap_keys(config: Config, api_keys: ApiKeys, slots: int, *, cluster: bool = False) -> None:
