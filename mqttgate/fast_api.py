@@ -4,10 +4,11 @@ Measured with py-spy on GET /clients and POST /publish (README, "Fast paths"): p
 connexion builds a new decorator chain around the handler (with `inspect.signature` of it),
 a URI parser, a parameter validator and a jsonschema validator for each parameter (after a
 deepcopy of its definition) and for the body, and inspects the security function's signature
-twice. Each class here is one of connexion's supported extension points (the app's
-middleware app, its validation middleware, `security_map`, `jsonifier`), doing the same
-work with what does not change between requests built when the operation is. Validation,
-security and serialisation stay connexion's: same checks, same errors.
+twice; and it passes every request through the Swagger UI's router. Each class here is one
+of connexion's supported extension points (the app's middleware app, its middlewares,
+`security_map`, `jsonifier`), doing the same work with what does not change between
+requests built when the operation is. Validation, security and serialisation stay
+connexion's: same checks, same errors.
 """
 
 from __future__ import annotations
