@@ -25,7 +25,7 @@ from mqttgate.api_metrics import ApiMetrics  # noqa: E402
 from mqttgate.broker.errors import GateError  # noqa: E402
 from mqttgate.config import CONFIG_ENV, Config, load_config  # noqa: E402
 from mqttgate.fast_api import GateApp  # noqa: E402
-from mqttgate.http_limits import BoundedHttpToolsProtocol, RequestLimits  # noqa: E402
+from mqttgate.http_limits import RequestLimits  # noqa: E402
 from mqttgate.request_log import RequestLog  # noqa: E402
 from mqttgate.runtime import Runtime  # noqa: E402
 
@@ -94,9 +94,9 @@ def _serve_spec(api: GateApp, source: str, spec: dict[str, Any]) -> None:
 
 
 def uvicorn_options(config: Config) -> dict[str, Any]:
-    """How uvicorn serves the app: on httptools with a limit on the request line and headers
-    (httptools alone has none: a 100 MB header was read for 20 s)."""
-    return {"http": BoundedHttpToolsProtocol, "h11_max_incomplete_event_size": config.rest_api.max_header_size}
+    """How uvicorn serves the app: h11, whose limit on the request line and headers is set
+    (httptools, uvicorn's pick when installed, has none: a 100 MB header was read for 20 s)."""
+    return {"http": "h11", "h11_max_incomplete_event_size": config.rest_api.max_header_size}
 
 
 async def _to_swagger_ui(request: Any) -> RedirectResponse:

@@ -121,8 +121,8 @@ class RestApiConfig:
         validate_responses: check every response against the spec (for tests; costs time).
         max_body_size: bytes a request body may have; a larger one is answered 413 before it is read.
         max_upload_size: the same for backup uploads (POST /data/files).
-        max_header_size: bytes the request line and headers may have together; past it the
-            connection gets 400 and is closed.
+        max_header_size: bytes the request line and headers may have together (h11's
+            max_incomplete_event_size under `mqttgate serve`); past it the connection gets 400 and is closed.
     """
 
     enabled: bool = True

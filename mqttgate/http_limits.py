@@ -5,9 +5,9 @@ and stalled `/status` for 2.25 s. A body over `rest_api.max_body_size` (backup u
 `rest_api.max_upload_size`) is answered 413 as soon as its Content-Length says so, or as
 soon as a chunked stream passes the limit; nothing more of it is read.
 
-The server bounds the head of a request only while it waits for the rest of it
-(`BoundedHttpToolsProtocol`): a head that arrives whole in one read is taken at any size up
-to what one read holds. Its size is checked here against `rest_api.max_header_size`.
+h11 bounds the head of a request only while it waits for the rest of it
+(`max_incomplete_event_size`): a head that arrives whole in one read is taken at any size
+up to what one read holds. Its size is checked here against `rest_api.max_header_size`.
 
 connexion takes a request without Content-Length for one without a body ("RequestBody is
 required"), so a chunked body (within the limit) is gathered and handed on with its
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 ASGIApp = Any
 
@@ -114,39 +112,3 @@ async def _answer(send: Any, status: int, code: str, message: str) -> None:
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
-
-
-class BoundedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, refusing a request head that grows past a limit, as h11 does.
-
-    httptools reads a head of any size (a 100 MB header was read for 20 s and answered 200),
-    so mqttgate ran on h11, whose parsing cost an operation that does nothing 0.14 of its
-    0.47 ms (bench/clients_list.py, the floor). Here the bytes received while a head is still
-    incomplete count against uvicorn's `h11_max_incomplete_event_size` (mqttgate sets it to
-    `rest_api.max_header_size`): past it the answer is h11's, 400 and the connection closed.
-    The count is by read, so a head is refused at most one read (256 KiB) past the limit.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._head_limit = self.config.h11_max_incomplete_event_size or _H11_DEFAULT_LIMIT
-        self._in_head = True  # between requests the next bytes are a head
-        self._head_bytes = 0
-
-    def data_received(self, data: bytes) -> None:
-        if self._in_head:
-            self._head_bytes += len(data)
-        super().data_received(data)
-        if self._in_head and self._head_bytes > self._head_limit and not self.transport.is_closing():
-            self.send_400_response("Invalid HTTP request received.")
-
-    def on_headers_complete(self) -> None:
-        self._in_head, self._head_bytes = False, 0
-        super().on_headers_complete()
-
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._in_head = True
-
-
-_H11_DEFAULT_LIMIT = 16 * 1024  # h11's DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
