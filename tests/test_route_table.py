@@ -37,8 +37,14 @@ def test_matching_finds_what_trying_every_filter_finds_in_the_same_order():
             del table[rng.choice(list(table))]
         elif action < 0.85 and table:
             assert table.pop(rng.choice(list(table)))
-        elif action < 0.9:
+        elif action < 0.88:
             table.setdefault(_filter(rng), [step])
+        elif action < 0.89 and table:
+            table.popitem()
+        elif action < 0.9:
+            table.update({_filter(rng): [step]}, **{"x": [step]})
+        elif action < 0.905:
+            table |= {_filter(rng): [step]}
         elif action < 0.91:
             table.clear()
         topic = _topic(rng)
