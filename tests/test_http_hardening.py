@@ -10,6 +10,8 @@ import urllib.parse
 
 import pytest
 
+from tests.rawmqtt import until_closed
+
 SMALL = {"MQTTGATE_REST_API__MAX_BODY_SIZE": "4096", "MQTTGATE_REST_API__MAX_UPLOAD_SIZE": "65536",
          "MQTTGATE_REST_API__MAX_HEADER_SIZE": "16384"}
 
@@ -28,18 +30,7 @@ def raw_request(gate, head: bytes, body: bytes = b"", timeout: float = 10) -> tu
             sock.sendall(head + body)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        data, deadline = b"", time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = sock.recv(65536)
-            except TimeoutError:
-                return data, False
-            except ConnectionResetError:
-                return data, True
-            if not chunk:
-                return data, True
-            data += chunk
-        return data, False
+        return until_closed(sock, timeout)
 
 
 def auth(gate) -> bytes:
@@ -156,13 +147,8 @@ def test_a_head_growing_past_the_limit_read_by_read_is_refused(gate):
                 time.sleep(0.005)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        answer = b""
-        try:
-            while chunk := sock.recv(65536):
-                answer += chunk
-        except ConnectionResetError:
-            pass
-    assert answer.startswith(b"HTTP/1.1 400 "), answer[:100]
+        answer, closed = until_closed(sock, timeout=10)
+    assert answer.startswith(b"HTTP/1.1 400 ") and closed, answer[:100]
 
 
 @pytest.mark.parametrize("gate", [SMALL], indirect=True)
@@ -188,11 +174,8 @@ def test_requests_kept_alive_each_have_the_whole_limit_whatever_their_bodies(gat
 def test_a_retained_message_with_a_long_topic_can_be_read_and_deleted(gate):
     topic = "long/" + "t" * 9000  # the path's limit was 4096
     assert gate.http.post("/publish", json={"topic": topic, "payload": "kept", "retain": True}).status_code == 202
-    path = "/api/v5/mqtt/retainer/message/" + urllib.parse.quote(topic, safe="/")  # httpx refuses such a URL
-    answer, _ = raw_request(gate, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".encode() + auth(gate)
-                            + b"\r\n")
-    assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
-    assert json.loads(answer.partition(b"\r\n\r\n")[2])["topic"] == topic
+    got = gate.http.get(f"/mqtt/retainer/message/{topic}")
+    assert got.status_code == 200 and got.json()["topic"] == topic, got.text[:300]
     listed = gate.http.get("/mqtt/retainer/messages", params={"topic": topic})
     assert [m["topic"] for m in listed.json()["data"]] == [topic]
     assert gate.http.delete(f"/mqtt/retainer/message/{topic}").status_code == 204
