@@ -24,7 +24,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Mqttgate:
+class _Server:
+    """A server in a subprocess (`proc`), stopped by SIGTERM."""
+
+    proc: subprocess.Popen
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class Mqttgate(_Server):
     """`mqttgate serve` in a subprocess on free loopback ports; its first API key, or `auth_header`
     (a node joining a cluster uses the cluster's keys and makes none of its own)."""
 
@@ -48,12 +58,8 @@ class Mqttgate:
             auth_header = "Basic " + base64.b64encode(key.encode()).decode()
         self.auth_header = auth_header
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
-
-class StaticJson:
+class StaticJson(_Server):
     """A bare Starlette app under uvicorn answering one path with fixed JSON: the baseline."""
 
     def __init__(self, path: str, body: bytes) -> None:
@@ -73,12 +79,8 @@ class StaticJson:
         self.proc = subprocess.Popen([sys.executable, "-c", code])
         wait_http(f"http://127.0.0.1:{self.http_port}{path}")
 
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
-
-class EmptyOperation:
+class EmptyOperation(_Server):
     """An operation that does nothing, served as mqttgate serves its API (bench/_empty_operation.py)."""
 
     path = "/api/v5/empty"
@@ -88,10 +90,6 @@ class EmptyOperation:
         script = Path(__file__).with_name("_empty_operation.py")
         self.proc = subprocess.Popen([sys.executable, str(script), str(self.http_port)])
         wait_http(f"http://127.0.0.1:{self.http_port}{self.path}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def wait_http(url: str, timeout: float = 60) -> None:
@@ -205,7 +203,7 @@ def requests_per_second(port: int, path: str, headers: dict[str, str], seconds: 
     return load(port, path, headers, seconds, concurrency)["rps"]
 
 
-class PlainAmqtt:
+class PlainAmqtt(_Server):
     """amqtt without mqttgate's adapter, with a bare listing route (bench/_plain_amqtt.py)."""
 
     def __init__(self) -> None:
@@ -215,10 +213,6 @@ class PlainAmqtt:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(f"http://127.0.0.1:{self.http_port}/api/v5/clients")
         self.auth_header = ""
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def latency_ms(port: int, path: str, headers: dict[str, str], count: int) -> float:
